@@ -1,0 +1,94 @@
+# duet: `make run` boots in QEMU, `make test` runs every test, `make bench`
+# measures offload=1 against offload=0.  Everything builds under build/.
+
+SMP     ?= 2
+OFFLOAD ?= 1
+LOG     ?= info
+MACHINE ?= virt
+BOOT    ?= direct
+MEM     ?= 512M
+INIT    ?=
+ARGS    ?=
+EXTRA_BOOTARGS ?=
+
+BUILD   := build
+CROSS   := riscv64-unknown-elf-
+CC      := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+NM      := $(CROSS)nm
+QEMU    := qemu-system-riscv64
+
+KCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+	-ffreestanding -fno-omit-frame-pointer -fno-stack-protector \
+	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -I. \
+	--specs=picolibc.specs -MMD -MP
+# the link names plain rv64imac so gcc picks picolibc's rv64imac/lp64 multilib
+KLDFLAGS := $(filter-out -march=%,$(KCFLAGS)) -march=rv64imac -nostartfiles -T linker.ld -Wl,--no-relax \
+	-Wl,--defsym=vfprintf=__i_vfprintf -Wl,--defsym=vfscanf=__i_vfscanf \
+	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--no-warn-rwx-segments
+
+KSRC := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c drivers/*.c \
+	rpc/*.c sched/*.c syscall/*.c)
+KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
+
+.PHONY: all kernel run test bench deps clean host-test qemu-test
+all: kernel
+
+kernel: $(BUILD)/kernel.elf $(BUILD)/Image
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+# Two links: the second adds the symbol table generated from the first
+# (.ksyms sits after the text, so text addresses do not move).
+$(BUILD)/ksyms0.S:
+	@mkdir -p $(BUILD)
+	scripts/gen-ksyms.sh true /dev/null > $@
+
+$(BUILD)/kernel0.elf: $(KOBJ) $(BUILD)/ksyms0.S linker.ld
+	$(CC) $(KLDFLAGS) $(KOBJ) $(BUILD)/ksyms0.S -o $@
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel0.elf scripts/gen-ksyms.sh
+	scripts/gen-ksyms.sh $(NM) $< > $@
+
+$(BUILD)/kernel.elf: $(KOBJ) $(BUILD)/ksyms.S linker.ld
+	$(CC) $(KLDFLAGS) $(KOBJ) $(BUILD)/ksyms.S -o $@
+	@$(NM) -n $(BUILD)/kernel0.elf | grep -i ' t ' | head -1 > $(BUILD)/.t0
+	@$(NM) -n $@ | grep -i ' t ' | head -1 > $(BUILD)/.t1
+	@cmp -s $(BUILD)/.t0 $(BUILD)/.t1 || (echo "ksyms moved the text" && false)
+
+$(BUILD)/Image: $(BUILD)/kernel.elf
+	$(OBJCOPY) -O binary $< $@
+
+-include $(KOBJ:.o=.d)
+-include mk/*.mk
+
+deps:
+	@sh scripts/deps.sh
+
+# ---- running ----
+BOOTARGS = offload=$(OFFLOAD) loglevel=$(LOG) $(if $(INIT),init=$(INIT)) $(EXTRA_BOOTARGS) $(if $(ARGS),-- $(ARGS))
+ifeq ($(MACHINE),sifive_u)
+QEMU_MACHINE = -M sifive_u -smp $(SMP) -m 2G
+else
+QEMU_MACHINE = -M virt -smp $(SMP) -m $(MEM)
+endif
+INITRD ?= $(wildcard $(BUILD)/initramfs.cpio)
+QEMU_ARGS = $(QEMU_MACHINE) -nographic -bios default \
+	-kernel $(BUILD)/kernel.elf -append "$(BOOTARGS)" $(if $(INITRD),-initrd $(INITRD))
+
+run: deps kernel $(RUN_DEPS)
+	$(QEMU) $(QEMU_ARGS)
+
+# ---- tests ----
+test: deps
+	@$(MAKE) --no-print-directory kernel $(TEST_DEPS)
+	@sh tests/run-all.sh
+
+clean:
+	rm -rf $(BUILD)/k $(BUILD)/*.elf $(BUILD)/Image $(BUILD)/ksyms*.S

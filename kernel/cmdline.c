@@ -1,0 +1,55 @@
+#include "kernel/cmdline.h"
+#include "kernel/printk.h"
+#include <string.h>
+#include <stdlib.h>
+
+struct cmdline cmdline = { .offload = 1, .loglevel = LOG_INFO };
+
+static void set_option(char *word)
+{
+	char *eq = strchr(word, '=');
+	const char *val = eq ? eq + 1 : "1";
+	if (eq)
+		*eq = '\0';
+	if (strcmp(word, "offload") == 0)
+		cmdline.offload = atoi(val) != 0;
+	else if (strcmp(word, "selftest") == 0)
+		cmdline.selftest = atoi(val) != 0;
+	else if (strcmp(word, "selftest_fail") == 0)
+		cmdline.selftest_fail = atoi(val) != 0;
+	else if (strcmp(word, "loglevel") == 0) {
+		int l = log_level_parse(val);
+		if (l >= 0)
+			cmdline.loglevel = l;
+	} else if (strcmp(word, "init") == 0) {
+		strncpy(cmdline.init, val, sizeof cmdline.init - 1);
+	}
+	/* unknown words are ignored, as Linux passes them on */
+}
+
+void cmdline_parse(const char *bootargs)
+{
+	strncpy(cmdline.buf, bootargs, sizeof cmdline.buf - 1);
+	char *p = cmdline.buf;
+	int after_dashes = 0;
+	while (*p) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		char *word = p;
+		while (*p && *p != ' ')
+			p++;
+		if (*p)
+			*p++ = '\0';
+		if (after_dashes) {
+			if (cmdline.init_argc < INIT_ARGS_MAX - 1)
+				cmdline.init_argv[cmdline.init_argc++] = word;
+		} else if (strcmp(word, "--") == 0) {
+			after_dashes = 1;
+		} else {
+			set_option(word);
+		}
+	}
+	log_level = cmdline.loglevel;
+}

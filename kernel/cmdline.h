@@ -1,0 +1,19 @@
+/* Kernel command line (DTB /chosen/bootargs), parsed once at boot. */
+#pragma once
+#include "kernel/param.h"
+
+#define INIT_ARGS_MAX 16
+
+struct cmdline {
+	int offload;		/* offload=0|1 (default 1) */
+	int selftest;		/* selftest=1: IPI self-check, then power off */
+	int selftest_fail;	/* selftest_fail=1: test-only, the server drops a reply */
+	int loglevel;		/* loglevel=error|warn|info|debug|trace */
+	char init[64];		/* init=/path */
+	int init_argc;		/* words after "--" */
+	char *init_argv[INIT_ARGS_MAX];
+	char buf[BOOTARGS_MAX];
+};
+
+extern struct cmdline cmdline;
+void cmdline_parse(const char *bootargs);

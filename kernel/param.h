@@ -1,0 +1,16 @@
+/* Every tunable of duet in one place. */
+#pragma once
+
+#define NCPU            8       /* logical cpus we track (harts beyond are parked) */
+#define NHART_MAX       16      /* harts listed in a device tree */
+#define PGSIZE          4096UL
+#define PGSHIFT         12
+#define KSTACK_PAGES    4       /* 16 KiB kernel stacks, plus one guard page */
+#define KSTACK_SIZE     (KSTACK_PAGES * PGSIZE)
+#define MEM_REGIONS_MAX 8
+#define RESV_REGIONS_MAX 16
+#define BOOTARGS_MAX    256
+#define PRINTK_LINE_MAX 256
+#define DMESG_SIZE      (64 * 1024)  /* kernel log ring kept for dmesg */
+#define SELFTEST_IPIS   1000    /* round trips in the boot self-check */
+#define TICK_HZ         100     /* user-mode preemption tick */

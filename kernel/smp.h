@@ -1,0 +1,8 @@
+#pragma once
+#include <stdint.h>
+struct cpu;
+struct cpu *smp_assign(uint32_t boot_hartid);
+int smp_alloc_stacks(void);
+void smp_start_others(void (*entry)(void));
+void selftest_ipi(uint64_t why);
+int selftest_run(void);

@@ -1,0 +1,27 @@
+#include "kernel/timer.h"
+#include "kernel/cpu.h"
+#include "kernel/platform.h"
+#include "arch/riscv/sbi.h"
+
+uint64_t time_now(void) { return r_time(); }
+uint64_t ticks_to_ns(uint64_t t) { return t / plat.timebase * 1000000000UL + t % plat.timebase * 1000000000UL / plat.timebase; }
+uint64_t ns_to_ticks(uint64_t ns) { return ns / 1000000000UL * plat.timebase + ns % 1000000000UL * plat.timebase / 1000000000UL; }
+uint64_t time_ns(void) { return ticks_to_ns(r_time()); }
+
+void timer_init_hart(void)
+{
+	sbi_set_timer(~0UL);
+}
+
+void timer_arm(uint64_t when)
+{
+	sbi_set_timer(when);
+}
+
+__attribute__((weak)) void sched_timer_expired(void) {}
+
+void timer_interrupt(void)
+{
+	sbi_set_timer(~0UL);	/* clears STIP; the handler re-arms what it needs */
+	sched_timer_expired();
+}

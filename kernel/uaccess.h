@@ -1,0 +1,5 @@
+#pragma once
+#include <stdint.h>
+#include <stddef.h>
+struct trapframe;
+int uaccess_fixup(struct trapframe *tf);

@@ -38,7 +38,7 @@ static int cmp_u64(const void *a, const void *b)
 int selftest_run(void)
 {
 	if (ncpu < 2) {
-		kprintf("selftest: single cpu, no IPI partner: PASS\n");
+		kprintf("selftest: single cpu, no IPI partner\nselftest: PASS\n");
 		return 0;
 	}
 	unsigned answered = 0;

@@ -10,11 +10,19 @@ uint64_t time_ns(void) { return ticks_to_ns(r_time()); }
 
 void timer_init_hart(void)
 {
+	armed[mycpu()->id] = ~0UL;
 	sbi_set_timer(~0UL);
 }
 
+static uint64_t armed[NCPU];	/* per cpu: the deadline programmed now */
+
+/* Reprogramming costs an SBI call (an M-mode trap): skip it if unchanged. */
 void timer_arm(uint64_t when)
 {
+	struct cpu *c = mycpu();
+	if (armed[c->id] == when)
+		return;
+	armed[c->id] = when;
 	sbi_set_timer(when);
 }
 
@@ -22,6 +30,7 @@ __attribute__((weak)) void sched_timer_expired(void) {}
 
 void timer_interrupt(void)
 {
+	armed[mycpu()->id] = ~0UL;
 	sbi_set_timer(~0UL);	/* clears STIP; the handler re-arms what it needs */
 	sched_timer_expired();
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -217,7 +218,7 @@ static void test_einval(void)
 static void test_files(void)
 {
 	const char *p = tmpfile_path;
-	char buf[64];
+	char buf[128];
 	long fd, fd2, r;
 
 	SYS3(SYS_unlinkat, AT_FDCWD, p, 0); /* stale file from a host run; may be ENOSYS */

@@ -6,7 +6,7 @@
  * clock in nanoseconds, and PASS/FAIL reporting that ends with the line
  * "N passed, N failed".
  *
- * Header-only: every user/*.c is built as its own static program.
+ * Header-only: every user/NAME.c is built as its own static program.
  */
 #ifndef DUET_UT_H
 #define DUET_UT_H

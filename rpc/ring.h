@@ -1,0 +1,256 @@
+/*
+ * rpc/ring.h - lock-free single-producer/single-consumer ring, header only.
+ *
+ * MEMORY-ORDERING CONTRACT (read this first; every barrier below names its
+ * partner by the labels used here)
+ * ==========================================================================
+ *
+ * Ownership. A ring has exactly one producer context and one consumer
+ * context (on duet: the client hart pushes the SQ and pops the CQ, the server
+ * hart pops the SQ and pushes the CQ).
+ *   - tail        written by the producer only, read by both.
+ *   - head        written by the consumer only, read by both.
+ *   - head_cache  private to the producer: last value of head it loaded.
+ *   - tail_cache  private to the consumer: last value of tail it loaded.
+ *   - ent[]       the slot of index i is written by the producer only while
+ *                 i is free (tail <= i < head + N) and read by the consumer
+ *                 only while i is used (head <= i < tail); publishing tail
+ *                 hands a slot to the consumer, publishing head hands it back.
+ * tail (+ head_cache) and head (+ tail_cache) sit on separate 64-byte cache
+ * lines, so the only cross-hart line traffic is: the consumer pulling the
+ * tail line when it refreshes tail_cache, the producer pulling the head line
+ * when it refreshes head_cache, and the entries themselves.
+ * Indices are free-running uint32_t; used = tail - head (mod 2^32) is always
+ * in [0, N]; an index names slot index & (N-1). N is a power of two <= 2^31.
+ *
+ * Producer (push):
+ *   P1  if (tail - head_cache == N)           ring looks full: refresh
+ *         head_cache = load_acquire(head)     [A_P] pairs with [R_C]
+ *       if still full: return false           back-pressure, nothing lost
+ *   P2  ent[tail & (N-1)] = entry             plain stores
+ *   P3  store_release(tail, tail + 1)         [R_P] pairs with [A_C]
+ *
+ * Consumer (pop / pop_batch / is_empty):
+ *   C1  if (tail_cache == head)               ring looks empty: refresh
+ *         tail_cache = load_acquire(tail)     [A_C] pairs with [R_P]
+ *       if still empty: return 0
+ *   C2  out[k] = ent[(head + k) & (N-1)]      plain loads, k < n
+ *   C3  store_release(head, head + n)         [R_C] pairs with [A_P]
+ *       (once per batch, not once per entry)
+ *
+ * Why these and no more:
+ *   [R_P] -> [A_C]: the entry stores of P2 happen-before the consumer's
+ *     reads in C2 of every index below the tail value [A_C] read (RAW on the
+ *     entry). Without release a weakly ordered hart (RVWMO) may make the new
+ *     tail visible before the entry bytes.
+ *   [R_C] -> [A_P]: the consumer's entry loads in C2 happen-before the
+ *     producer's overwrite of the same slot in a later P2 (WAR on the entry).
+ *     Linux gets this from a control dependency; C11 has no such thing, so
+ *     the producer's refresh is a load-acquire.
+ *   A side reads its OWN index with a relaxed load: it is the only writer,
+ *   so it always sees its latest value.
+ *   The cached copies are plain fields: each is touched by one side only.
+ *   A stale cached copy is always safe: a stale head_cache under-reports
+ *   free space, a stale tail_cache under-reports available entries; the side
+ *   then refreshes, paying one cache-line transfer per batch, not per entry.
+ *
+ * Not reentrant: push and pop are each for ONE context. An interrupt
+ * handler that could preempt a push half-way must not push the same ring.
+ *
+ * SLEEP / WAKE (need_wakeup) - the half of the protocol that spans rings,
+ * waker bitmaps and the idle flag of rpc/idle.h
+ * ---------------------------------------------------------------------
+ * A side with nothing to do sleeps in wfi. Before it does, it must make sure
+ * that any work published concurrently either is seen by its re-check or
+ * makes the publisher send an IPI. Both sides run a store, a full fence and
+ * a load, crossed (a Dekker pair):
+ *
+ *   sleeper (interrupts off)             waker (any hart)
+ *   S1 need_wakeup = 1                   W1 publish: ring store_release
+ *                                           (tail for SQ/CQ, head for a
+ *                                           producer waiting for space) or
+ *                                           waker bit atomic_fetch_or
+ *   S2 fence(seq_cst)     [F_S] <-pairs->W2 fence(seq_cst)     [F_W]
+ *   S3 re-check inbound: ring            W3 if (need_wakeup) send IPI
+ *      (is_empty / has_space load the
+ *      index itself, never just the
+ *      cached copy) and waker bitmap
+ *   S4 work? need_wakeup = 0, go on.
+ *      none? wfi; need_wakeup = 0.
+ *
+ * Claim: no lost wake-up. The two seq_cst fences are totally ordered.
+ *   If [F_W] precedes [F_S], S3 observes W1 (or a later value of the same
+ *     index/bitmap word, i.e. the work was already consumed).
+ *   If [F_S] precedes [F_W], W3 observes S1 (or a later store to the flag,
+ *     which only the sleeper makes after it left wfi; its next S1..S3 round
+ *     then has [F_W] before its [F_S] and sees W1).
+ * So either the sleeper sees the work, or the waker sees the flag and sends
+ * the IPI. The IPI cannot be "too early": interrupts are off from S1 to wfi,
+ * and wfi returns when an enabled interrupt is PENDING even with sstatus.SIE
+ * clear, so an IPI that lands between S3 and wfi makes wfi return at once.
+ * Hence: never clear sip.SSIP between S3 and wfi (the trap handler clears it
+ * after interrupts are re-enabled). Drop the fences, or the re-check, and
+ * both sides can read the other's stale value: the sleeper sleeps on work
+ * and nobody sends the IPI (tests/host/test_idle.c -DBROKEN_NO_FENCE shows
+ * this hang).
+ * Batching is allowed: publish a whole batch, then one W2/W3.
+ *
+ * Usage:
+ *   RING_DEFINE(sq, struct rpc_req, 64)
+ * defines struct sq and, for it,
+ *   void     sq_init(struct sq *r);
+ *   bool     sq_push(struct sq *r, const T *e);             producer
+ *   unsigned sq_push_batch(struct sq *r, const T *in, unsigned n); producer
+ *   bool     sq_has_space(struct sq *r);                     producer
+ *   unsigned sq_pop_batch(struct sq *r, T *out, unsigned max); consumer
+ *   bool     sq_pop(struct sq *r, T *out);                   consumer
+ *   bool     sq_is_empty(struct sq *r);                      consumer
+ * The struct must be 64-byte aligned (static storage or an aligned
+ * allocation); it is zero-initialised by sq_init before either side uses it.
+ *
+ * Freestanding: only <stdint.h> <stddef.h> <stdbool.h> <stdatomic.h>. Entry
+ * copies are C struct assignments; for big T the compiler may call memcpy,
+ * which every freestanding GCC target must provide anyway.
+ */
+#ifndef DUET_RPC_RING_H
+#define DUET_RPC_RING_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+
+#define RING_CACHELINE 64
+
+/* The indices must be real lock-free atomics on every target we build. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "ring: 32-bit atomics must be lock-free");
+_Static_assert(sizeof(unsigned int) == sizeof(uint32_t), "ring: uint32_t must be unsigned int");
+
+#define RING_DEFINE(name, T, N)                                                \
+                                                                               \
+_Static_assert((N) >= 2 && ((N) & ((N) - 1)) == 0 && (N) <= (1u << 31),        \
+               #name ": capacity must be a power of two in [2, 2^31]");        \
+                                                                               \
+struct name {                                                                  \
+        /* producer line: written by the producer only */                      \
+        _Alignas(RING_CACHELINE) _Atomic uint32_t tail;                        \
+        uint32_t head_cache;    /* producer private */                         \
+        /* consumer line: written by the consumer only */                      \
+        _Alignas(RING_CACHELINE) _Atomic uint32_t head;                        \
+        uint32_t tail_cache;    /* consumer private */                         \
+        /* entries: see the ownership rule at the top of rpc/ring.h */         \
+        _Alignas(RING_CACHELINE) T ent[N];                                     \
+};                                                                             \
+                                                                               \
+_Static_assert(offsetof(struct name, head) - offsetof(struct name, tail)       \
+               >= RING_CACHELINE, #name ": head and tail share a line");       \
+_Static_assert(offsetof(struct name, ent) - offsetof(struct name, head)        \
+               >= RING_CACHELINE, #name ": head and entries share a line");    \
+                                                                               \
+/* Before either side runs; publishing the ring to the other side is the   */ \
+/* caller's business (e.g. before starting the other hart).                */ \
+static inline void name##_init(struct name *r)                                 \
+{                                                                              \
+        atomic_init(&r->tail, 0);                                              \
+        atomic_init(&r->head, 0);                                              \
+        r->head_cache = 0;                                                     \
+        r->tail_cache = 0;                                                     \
+}                                                                              \
+                                                                               \
+/* Producer. Free slots, refreshing head_cache only if it shows none.      */ \
+static inline uint32_t name##__free(struct name *r, uint32_t t)                \
+{                                                                              \
+        uint32_t f = (uint32_t)(N) - (uint32_t)(t - r->head_cache);            \
+        if (f == 0) {                                                          \
+                /* [A_P]: orders the consumer's reads of the slots it     */  \
+                /* released (C2) before our overwrite (P2). Pairs with    */  \
+                /* [R_C], the store_release(head) in name##_pop_batch.    */  \
+                r->head_cache = atomic_load_explicit(&r->head,                 \
+                                                     memory_order_acquire);    \
+                f = (uint32_t)(N) - (uint32_t)(t - r->head_cache);             \
+        }                                                                      \
+        return f;                                                              \
+}                                                                              \
+                                                                               \
+/* Producer. Push up to n entries, publish tail once. Returns the number   */ \
+/* pushed (0 when full: back-pressure, the caller keeps the entries).      */ \
+static inline unsigned name##_push_batch(struct name *r, const T *in,         \
+                                         unsigned n)                           \
+{                                                                              \
+        /* Own index: we are its only writer, relaxed sees our last store. */ \
+        uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
+        uint32_t f = name##__free(r, t);                                       \
+        if (n > f)                                                             \
+                n = f;                                                         \
+        for (unsigned k = 0; k < n; k++)                                       \
+                r->ent[(t + k) & ((uint32_t)(N) - 1)] = in[k];                 \
+        if (n)                                                                 \
+                /* [R_P]: publishes the entry stores above. Pairs with    */  \
+                /* [A_C], the load_acquire(tail) in name##__avail.        */  \
+                atomic_store_explicit(&r->tail, t + n, memory_order_release);  \
+        return n;                                                              \
+}                                                                              \
+                                                                               \
+/* Producer. false when full: nothing was written (back-pressure).         */ \
+static inline bool name##_push(struct name *r, const T *e)                    \
+{                                                                              \
+        return name##_push_batch(r, e, 1) == 1;                                \
+}                                                                              \
+                                                                               \
+/* Producer. Cheap when head_cache shows room; otherwise one acquire load  */ \
+/* of head. This is also the S3 re-check of a producer sleeping for space. */ \
+static inline bool name##_has_space(struct name *r)                           \
+{                                                                              \
+        uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
+        return name##__free(r, t) != 0;                                        \
+}                                                                              \
+                                                                               \
+/* Consumer. Entries available, refreshing tail_cache only if it shows     */ \
+/* none.                                                                   */ \
+static inline uint32_t name##__avail(struct name *r, uint32_t h)               \
+{                                                                              \
+        uint32_t a = (uint32_t)(r->tail_cache - h);                            \
+        if (a == 0) {                                                          \
+                /* [A_C]: makes the producer's entry stores (P2) visible  */  \
+                /* to our reads (C2). Pairs with [R_P], the               */  \
+                /* store_release(tail) in name##_push_batch.              */  \
+                r->tail_cache = atomic_load_explicit(&r->tail,                 \
+                                                     memory_order_acquire);    \
+                a = (uint32_t)(r->tail_cache - h);                             \
+        }                                                                      \
+        return a;                                                              \
+}                                                                              \
+                                                                               \
+/* Consumer. Copy out up to max entries, publish head ONCE. Returns count. */ \
+static inline unsigned name##_pop_batch(struct name *r, T *out, unsigned max)  \
+{                                                                              \
+        /* Own index: we are its only writer. */                               \
+        uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
+        uint32_t a = name##__avail(r, h);                                      \
+        unsigned n = max < a ? max : (unsigned)a;                              \
+        for (unsigned k = 0; k < n; k++)                                       \
+                out[k] = r->ent[(h + k) & ((uint32_t)(N) - 1)];                \
+        if (n)                                                                 \
+                /* [R_C]: our entry loads above complete before the       */  \
+                /* producer may reuse the slots. Pairs with [A_P], the    */  \
+                /* load_acquire(head) in name##__free.                    */  \
+                atomic_store_explicit(&r->head, h + n, memory_order_release);  \
+        return n;                                                              \
+}                                                                              \
+                                                                               \
+/* Consumer. false when empty. */                                              \
+static inline bool name##_pop(struct name *r, T *out)                         \
+{                                                                              \
+        return name##_pop_batch(r, out, 1) == 1;                               \
+}                                                                              \
+                                                                               \
+/* Consumer. No shared access while tail_cache shows entries; otherwise    */ \
+/* exactly one acquire load of tail (never a lock, never a write). This is */ \
+/* the S3 re-check of a sleeping consumer.                                 */ \
+static inline bool name##_is_empty(struct name *r)                            \
+{                                                                              \
+        uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
+        return name##__avail(r, h) == 0;                                       \
+}
+
+#endif /* DUET_RPC_RING_H */

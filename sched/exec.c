@@ -1,0 +1,333 @@
+/*
+ * The per-cpu executor: a run queue of kernel threads, a waker table for
+ * wake-ups from anywhere, a sleep list for timed waits, and the idle
+ * protocol of rpc/idle.h so the cpu sleeps in wfi when there is nothing to
+ * do and nobody's wake-up is lost.
+ */
+#include "sched/thread.h"
+#include "sched/waker.h"
+#include "rpc/idle.h"
+#include "kernel/vm.h"
+#include "kernel/kmalloc.h"
+#include "kernel/printk.h"
+#include "kernel/timer.h"
+#include "kernel/trap.h"
+#include <string.h>
+
+struct executor {
+	struct waker_table wakers;
+	struct idle_flag idle;
+	struct thread *runq_head, *runq_tail;	/* owner only */
+	struct thread *sleepers;		/* sorted by wake_at, owner only */
+	const struct exec_hooks *hooks;
+	struct thread *dead;			/* to free once off its stack */
+};
+
+static struct executor executors[NCPU];
+struct exec_stats exec_stats[NCPU];
+void swtch(struct context *old, struct context *new);
+
+static struct executor *myexec(void) { return &executors[mycpu()->id]; }
+
+void exec_init(struct cpu *c)
+{
+	struct executor *e = &executors[c->id];
+	waker_table_init(&e->wakers);
+	atomic_store(&e->idle.need_wakeup, 0);
+	c->exec = (struct executor *)e;
+}
+
+void exec_set_hooks(const struct exec_hooks *h) { myexec()->hooks = h; }
+
+static void runq_push(struct executor *e, struct thread *t)
+{
+	t->state = T_READY;
+	t->next = NULL;
+	if (e->runq_tail)
+		e->runq_tail->next = t;
+	else
+		e->runq_head = t;
+	e->runq_tail = t;
+}
+
+static struct thread *runq_pop(struct executor *e)
+{
+	struct thread *t = e->runq_head;
+	if (t) {
+		e->runq_head = t->next;
+		if (!e->runq_head)
+			e->runq_tail = NULL;
+	}
+	return t;
+}
+
+static void thread_trampoline(void)
+{
+	struct thread *t = current();
+	intr_on();
+	t->fn(t->arg);
+	thread_exit();
+}
+
+struct thread *thread_create(int cpu, void (*fn)(void *), void *arg, struct task *task)
+{
+	struct thread *t = kzalloc(sizeof *t);
+	if (!t)
+		return NULL;
+	t->kstack_top = kstack_alloc();
+	t->waker = t->kstack_top ? waker_alloc(&executors[cpu].wakers, t) : 0;
+	if (!t->waker) {
+		if (t->kstack_top)
+			kstack_free(t->kstack_top);
+		kfree(t);
+		return NULL;
+	}
+	t->cpu = cpu;
+	t->fn = fn;
+	t->arg = arg;
+	t->task = task;
+	t->ctx.ra = (uint64_t)thread_trampoline;
+	t->ctx.sp = t->kstack_top - TF_SIZE;	/* the top holds the user trap frame */
+	t->state = T_PARKED;
+	return t;
+}
+
+/* Make a new thread runnable; called on its owner cpu. */
+void thread_start(struct thread *t)
+{
+	BUG_ON(t->cpu != mycpu()->id);
+	runq_push(myexec(), t);
+}
+
+/* Switch from the current thread to the executor loop. Interrupts off around it. */
+static void to_scheduler(enum thread_state st)
+{
+	struct cpu *c = mycpu();
+	struct thread *t = c->cur;
+	uint64_t was = intr_off();
+	t->state = st;
+	exec_stats[c->id].switches++;
+	swtch(&t->ctx, &c->sched_ctx);
+	intr_restore(was);
+}
+
+void thread_park(void)
+{
+	exec_stats[mycpu()->id].parks++;
+	to_scheduler(T_PARKED);
+}
+
+void thread_yield(void)
+{
+	struct thread *t = current();
+	uint64_t was = intr_off();
+	runq_push(myexec(), t);
+	intr_restore(was);
+	to_scheduler(T_READY);
+}
+
+_Noreturn void thread_exit(void)
+{
+	to_scheduler(T_DEAD);
+	panic("dead thread resumed");
+}
+
+void thread_wake(struct thread *t)
+{
+	struct executor *e = &executors[t->cpu];
+	int me = mycpu()->id;
+	if (!waker_wake(&e->wakers, t->waker))
+		return;		/* already pending (or stale): someone else kicked */
+	if (t->cpu == me) {
+		exec_stats[me].wakes_local++;
+		return;		/* we are awake: the loop sees the bit */
+	}
+	exec_stats[me].wakes_remote++;
+	/* the bit is published (seq_cst fetch_or); now the Dekker read of the flag */
+	if (idle_should_kick(&e->idle)) {
+		exec_stats[me].kicks++;
+		ipi_send(t->cpu, IPI_WAKE);
+	}
+}
+
+/* ---- timed waits ---- */
+
+/* One hardware deadline serves the sleep list and the preemption tick. */
+static void sleepers_rearm(struct executor *e)
+{
+	uint64_t when = e->sleepers ? e->sleepers->wake_at : ~0UL;
+	uint64_t tick = mycpu()->next_tick;
+	timer_arm(tick && tick < when ? tick : when);
+}
+
+void exec_arm_tick(uint64_t when)
+{
+	mycpu()->next_tick = when;
+	sleepers_rearm(myexec());
+}
+
+/* Is there anything besides the current thread that wants this cpu? */
+int exec_should_yield(void)
+{
+	struct executor *e = myexec();
+	return e->runq_head || waker_any_pending(&e->wakers) ||
+	       (e->hooks && e->hooks->pending());
+}
+
+void thread_sleep_until(uint64_t deadline)
+{
+	struct executor *e = myexec();
+	struct thread *t = current();
+	while (time_now() < deadline) {
+		uint64_t was = intr_off();
+		struct thread **pp = &e->sleepers;
+		while (*pp && (*pp)->wake_at <= deadline)
+			pp = &(*pp)->next;
+		t->wake_at = deadline;
+		t->next = *pp;
+		*pp = t;
+		sleepers_rearm(e);
+		intr_restore(was);
+		thread_park();
+		/* a signal or spurious wake: take ourselves off the list if still there */
+		was = intr_off();
+		for (pp = &e->sleepers; *pp; pp = &(*pp)->next)
+			if (*pp == t) {
+				*pp = t->next;
+				break;
+			}
+		intr_restore(was);
+		if (sleep_interrupted())
+			return;
+	}
+}
+
+/* Timer interrupt on this cpu: wake the sleepers that are due. */
+void sched_timer_expired(void)
+{
+	struct executor *e = myexec();
+	uint64_t now = time_now();
+	while (e->sleepers && e->sleepers->wake_at <= now) {
+		struct thread *t = e->sleepers;
+		e->sleepers = t->next;
+		waker_wake(&e->wakers, t->waker);
+	}
+	if (mycpu()->next_tick && mycpu()->next_tick <= now)
+		mycpu()->next_tick = 0;		/* the user-trap path decides on a yield */
+	sleepers_rearm(e);
+}
+
+/* ---- wait queues ---- */
+
+void waitq_init(struct waitq *q)
+{
+	spin_init(&q->lock, "waitq");
+	q->head = NULL;
+}
+
+void waitq_add(struct waitq *q, struct waiter *w)
+{
+	w->t = current();
+	spin_lock(&q->lock);
+	w->next = q->head;
+	q->head = w;
+	spin_unlock(&q->lock);
+}
+
+void waitq_remove(struct waitq *q, struct waiter *w)
+{
+	spin_lock(&q->lock);
+	for (struct waiter **pp = &q->head; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	spin_unlock(&q->lock);
+}
+
+/* Waiters stay on the queue until they remove themselves: no use-after-return. */
+void waitq_wake_all(struct waitq *q)
+{
+	spin_lock(&q->lock);
+	for (struct waiter *w = q->head; w; w = w->next)
+		thread_wake(w->t);
+	spin_unlock(&q->lock);
+}
+
+/* ---- the loop ---- */
+
+/* Resume every thread whose waker bit is set. Returns how many. */
+static int take_wakeups(struct executor *e)
+{
+	int n = 0;
+	for (unsigned w = 0; w < WAKER_SLOTS / 64; w++) {
+		uint64_t bits = waker_take(&e->wakers, w);
+		while (bits) {
+			unsigned slot = w * 64 + (unsigned)__builtin_ctzl(bits);
+			bits &= bits - 1;
+			struct thread *t = waker_data(&e->wakers, slot);
+			/* only a parked thread is resumed: a bit for a ready or
+			 * freed one is spurious and dropped */
+			if (t && t->state == T_PARKED) {
+				runq_push(e, t);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+static void reap(struct executor *e)
+{
+	struct thread *t = e->dead;
+	if (!t)
+		return;
+	e->dead = NULL;
+	waker_free(&e->wakers, t->waker);
+	kstack_free(t->kstack_top);
+	kfree(t);
+}
+
+/* Sleep until an interrupt, unless work arrived: the protocol of rpc/idle.h. */
+static void idle_wait(struct executor *e)
+{
+	struct cpu *c = mycpu();
+	intr_off();
+	idle_prepare(&e->idle);		/* need_wakeup = 1; full fence */
+	if (waker_any_pending(&e->wakers) || (e->hooks && e->hooks->pending())) {
+		idle_done(&e->idle);	/* work slipped in: do not sleep */
+		intr_on();
+		return;
+	}
+	uint64_t t0 = r_time();
+	wfi();				/* returns on any pending enabled interrupt, SIE or not */
+	idle_done(&e->idle);
+	exec_stats[c->id].idle_ticks += r_time() - t0;
+	exec_stats[c->id].wfi++;
+	intr_on();			/* take the interrupt that woke us */
+}
+
+_Noreturn void exec_loop(void)
+{
+	struct cpu *c = mycpu();
+	struct executor *e = myexec();
+	for (;;) {
+		intr_on();
+		take_wakeups(e);
+		if (e->hooks)
+			e->hooks->poll();
+		intr_off();
+		struct thread *t = runq_pop(e);
+		if (!t) {
+			idle_wait(e);
+			continue;
+		}
+		t->state = T_RUNNING;
+		c->cur = t;
+		swtch(&c->sched_ctx, &t->ctx);
+		c->cur = NULL;
+		if (t->state == T_DEAD)
+			e->dead = t;
+		reap(e);
+	}
+}

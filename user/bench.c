@@ -1,0 +1,202 @@
+/*
+ * bench NAME [ITERATIONS] [PATH] - time one operation in a loop.
+ *
+ * Prints exactly one line:  bench <name> iters=<N> ns_per_op=<integer>
+ * measured with CLOCK_MONOTONIC over the timed loop, after a short warm-up.
+ * If the kernel lacks a system call the benchmark needs (ENOSYS), prints
+ * "bench <name> unsupported" and exits 0.
+ *
+ *   getppid     null system call
+ *   write_null  write 1 byte to /dev/null (opened once)
+ *   nanosleep0  nanosleep of 0
+ *   openclose   openat + close of PATH (default /etc/passwd, else /dev/null)
+ *   pipe        1-byte ping-pong with a forked child over two pipes
+ *   forkwait    fork, child _exit(0), parent wait4
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *name;
+static long iters;
+static int fd_a = -1;
+static int pp[2][2]; /* pp[0]: parent->child, pp[1]: child->parent */
+static const char *path = "/etc/passwd";
+static pid_t child = -1;
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void unsupported(void)
+{
+	printf("bench %s unsupported\n", name);
+	exit(0);
+}
+
+static void die(const char *what)
+{
+	if (errno == ENOSYS)
+		unsupported();
+	fprintf(stderr, "bench %s: %s: %s\n", name, what, strerror(errno));
+	exit(1);
+}
+
+static void op_getppid(long n)
+{
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+}
+
+static void op_write_null(long n)
+{
+	for (long i = 0; i < n; i++)
+		if (write(fd_a, "x", 1) != 1)
+			die("write");
+}
+
+static void op_nanosleep0(long n)
+{
+	struct timespec z = { 0, 0 };
+	for (long i = 0; i < n; i++)
+		if (nanosleep(&z, NULL) != 0)
+			die("nanosleep");
+}
+
+static void op_openclose(long n)
+{
+	for (long i = 0; i < n; i++) {
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			die("open");
+		close(fd);
+	}
+}
+
+static void op_pipe(long n)
+{
+	char c = 'p';
+	for (long i = 0; i < n; i++) {
+		if (write(pp[0][1], &c, 1) != 1 || read(pp[1][0], &c, 1) != 1)
+			die("pipe round trip");
+	}
+}
+
+static void op_forkwait(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			die("fork");
+		if (p == 0)
+			_exit(0);
+		if (waitpid(p, NULL, 0) != p)
+			die("waitpid");
+	}
+}
+
+static void setup_pipe(void)
+{
+	if (pipe(pp[0]) != 0 || pipe(pp[1]) != 0)
+		die("pipe");
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		char c;
+		close(pp[0][1]);
+		close(pp[1][0]);
+		while (read(pp[0][0], &c, 1) == 1)
+			if (write(pp[1][1], &c, 1) != 1)
+				break;
+		_exit(0);
+	}
+	close(pp[0][0]);
+	close(pp[1][1]);
+}
+
+static void teardown_pipe(void)
+{
+	close(pp[0][1]); /* child sees EOF and exits */
+	close(pp[1][0]);
+	waitpid(child, NULL, 0);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		void (*op)(long);
+	} table[] = {
+		{ "getppid", op_getppid },     { "write_null", op_write_null },
+		{ "nanosleep0", op_nanosleep0 }, { "openclose", op_openclose },
+		{ "pipe", op_pipe },           { "forkwait", op_forkwait },
+	};
+	void (*op)(long) = NULL;
+	long warm;
+	int64_t t0, t1;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench NAME [ITERATIONS] [PATH]\n"
+		                "names: getppid write_null nanosleep0 openclose pipe forkwait\n");
+		return 2;
+	}
+	name = argv[1];
+	iters = argc > 2 ? strtol(argv[2], NULL, 0) : 10000;
+	if (iters <= 0)
+		iters = 1;
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		if (strcmp(table[i].name, name) == 0)
+			op = table[i].op;
+	if (!op) {
+		fprintf(stderr, "bench: unknown benchmark '%s'\n", name);
+		return 2;
+	}
+
+	if (op == op_write_null) {
+		fd_a = open("/dev/null", O_WRONLY);
+		if (fd_a < 0)
+			die("open /dev/null");
+	} else if (op == op_openclose) {
+		int fd;
+		if (argc > 3)
+			path = argv[3];
+		fd = open(path, O_RDONLY);
+		if (fd < 0 && argc <= 3 && errno == ENOENT) {
+			path = "/dev/null";
+			fd = open(path, O_RDONLY);
+		}
+		if (fd < 0)
+			die("open");
+		close(fd);
+	} else if (op == op_pipe) {
+		setup_pipe();
+	} else if (op == op_getppid) {
+		if (syscall(SYS_getppid) < 0)
+			die("getppid");
+	}
+
+	warm = iters / 10 < 1000 ? iters / 10 : 1000;
+	if (warm < 1)
+		warm = 1;
+	op(warm);
+	t0 = now_ns();
+	op(iters);
+	t1 = now_ns();
+
+	if (op == op_pipe)
+		teardown_pipe();
+	printf("bench %s iters=%ld ns_per_op=%lld\n", name, iters,
+	       (long long)((t1 - t0) / iters));
+	return 0;
+}

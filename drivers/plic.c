@@ -25,6 +25,12 @@ static int my_ctx(void)
 
 void plic_init(void)
 {
+	for (int c = 0; c < ncpu; c++) {
+		ctx_of_cpu[c] = -1;
+		for (int i = 0; i < plat.nharts; i++)
+			if (plat.harts[i].hartid == cpus[c].hartid)
+				ctx_of_cpu[c] = plat.harts[i].plic_ctx;
+	}
 	if (!plat.plic_base)
 		return;
 	for (unsigned i = 1; i < PLIC_MAX_IRQ && i <= plat.plic_ndev; i++)
@@ -34,10 +40,6 @@ void plic_init(void)
 void plic_init_hart(void)
 {
 	struct cpu *c = mycpu();
-	ctx_of_cpu[c->id] = -1;
-	for (int i = 0; i < plat.nharts; i++)
-		if (plat.harts[i].hartid == c->hartid)
-			ctx_of_cpu[c->id] = plat.harts[i].plic_ctx;
 	if (!plat.plic_base || ctx_of_cpu[c->id] < 0)
 		return;
 	*reg(THRESHOLD(ctx_of_cpu[c->id])) = 0;

@@ -32,6 +32,7 @@ struct cpu {
 	atomic_uint_fast64_t ipi_pending;	/* IPI reason bits, set by senders */
 	atomic_int online;
 	uint64_t next_tick;		/* next preemption tick (client) */
+	int tick_expired;		/* the tick fired: round robin at the next trap exit */
 	/* counters, written by this cpu only */
 	uint64_t ipis_sent, ipis_recv, timer_irqs, ext_irqs;
 	uint64_t idle_ticks, wfi_count;

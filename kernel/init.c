@@ -1,13 +1,88 @@
-/* Subsystems above the hardware, and each cpu's role loop. */
+/* Subsystems above the hardware, and what each cpu does by role. */
 #include "kernel/kmain.h"
 #include "kernel/cpu.h"
 #include "kernel/cmdline.h"
 #include "kernel/printk.h"
+#include "kernel/platform.h"
+#include "kernel/memlayout.h"
 #include "kernel/smp.h"
 #include "kernel/trap.h"
+#include "kernel/vfs.h"
+#include "kernel/cpio.h"
+#include "kernel/file.h"
+#include "kernel/proc.h"
+#include "kernel/stats.h"
+#include "sched/thread.h"
+#include "rpc/offload.h"
+#include "drivers/console.h"
+#include "drivers/plic.h"
+#include "drivers/tty.h"
+
+static void make_node(const char *dirpath, const char *name, uint32_t mode, uint32_t rdev)
+{
+	struct inode *dir, *ip;
+	if (vfs_lookup(vfs_root(), dirpath, 1, &dir) != 0)
+		return;
+	if (S_ISDIR(mode))
+		vfs_mkdir(dir, name, mode & 07777);
+	else if (vfs_create(dir, name, mode, rdev, &ip) == 0)
+		inode_put(ip);
+	inode_put(dir);
+}
+
+static void rootfs_init(void)
+{
+	vfs_init();
+	if (plat.initrd_end > plat.initrd_start) {
+		int n = cpio_unpack(PA2VA(plat.initrd_start), plat.initrd_end - plat.initrd_start,
+				    vfs_root());
+		if (n < 0)
+			pr_err("initramfs: unpack failed (%d)\n", n);
+		else
+			pr_info("initramfs: %d entries, %lu KiB\n", n,
+				(plat.initrd_end - plat.initrd_start) / 1024);
+	}
+	make_node("/", "dev", S_IFDIR | 0755, 0);
+	make_node("/", "tmp", S_IFDIR | 01777, 0);
+	make_node("/", "proc", S_IFDIR | 0555, 0);
+	make_node("/dev", "console", S_IFCHR | 0600, MKDEV(5, 1));
+	make_node("/dev", "tty", S_IFCHR | 0666, MKDEV(5, 0));
+	make_node("/dev", "null", S_IFCHR | 0666, MKDEV(1, 3));
+	make_node("/dev", "zero", S_IFCHR | 0666, MKDEV(1, 5));
+	make_node("/dev", "random", S_IFCHR | 0666, MKDEV(1, 8));
+	make_node("/dev", "urandom", S_IFCHR | 0666, MKDEV(1, 9));
+}
 
 void kernel_init(void)
 {
+	for (int i = 0; i < ncpu; i++)
+		exec_init(&cpus[i]);
+	rootfs_init();
+	tty_init();
+	offload_init();
+	/* console input interrupts go to the cpu that runs syscalls */
+	if (console_irq()) {
+		plic_route(console_irq(), offload ? 1 : 0, tty_irq);
+		console_rx_irq(1);
+	}
+}
+
+static _Noreturn void client_main(void)
+{
+	if (offload)
+		offload_client_start();
+	const char *init = cmdline.init[0] ? cmdline.init : "/bin/sh";
+	char *argv[INIT_ARGS_MAX + 1];
+	argv[0] = (char *)init;
+	for (int i = 0; i < cmdline.init_argc; i++)
+		argv[i + 1] = cmdline.init_argv[i];
+	int err = proc_start_init(init, cmdline.init_argc + 1, argv);
+	if (err) {
+		pr_err("init %s failed to start: %d\n", init, err);
+		kprintf("init exited: status 127\n");
+		system_halt(127);
+	}
+	exec_loop();
 }
 
 _Noreturn void role_main(struct cpu *c)
@@ -19,11 +94,12 @@ _Noreturn void role_main(struct cpu *c)
 				;
 		system_halt(selftest_run());
 	}
+	if (c->role == ROLE_CLIENT || c->role == ROLE_LOCAL)
+		client_main();
+	if (c->role == ROLE_SERVER && !cmdline.selftest) {
+		offload_server_start();
+		exec_loop();
+	}
 	for (;;)
-		wfi();
-}
-
-void user_trap(struct trapframe *tf)
-{
-	panic("user trap before user mode exists (scause %lx)", tf->scause);
+		wfi();		/* parked: IPIs still answered (self-check, halt) */
 }

@@ -117,22 +117,36 @@ static void parse_plic(struct platform *p, const struct fdt *f)
 	}
 }
 
+/*
+ * The node /chosen/stdout-path names, or -1.  The value is a full path or an
+ * alias (U-Boot's HiFive Unmatched DTB says "serial0"), either one possibly
+ * followed by ":options" (e.g. "serial0:115200n8").
+ */
+static int stdout_node(const struct fdt *f)
+{
+	int chosen = fdt_path(f, "/chosen");
+	const char *path = chosen >= 0 ? fdt_prop(f, chosen, "stdout-path", NULL) : NULL;
+	if (!path)
+		return -1;
+	char buf[64];
+	int i = 0;
+	while (path[i] && path[i] != ':' && i < 63) {
+		buf[i] = path[i];
+		i++;
+	}
+	buf[i] = '\0';
+	if (buf[0] != '/') {
+		int aliases = fdt_path(f, "/aliases");
+		path = aliases >= 0 ? fdt_prop(f, aliases, buf, NULL) : NULL;
+		return path ? fdt_path(f, path) : -1;
+	}
+	return fdt_path(f, buf);
+}
+
 static void parse_uart(struct platform *p, const struct fdt *f)
 {
 	static const char *const compats[] = { "ns16550a", "sifive,uart0" };
-	int chosen = fdt_path(f, "/chosen");
-	const char *path = chosen >= 0 ? fdt_prop(f, chosen, "stdout-path", NULL) : NULL;
-	int n = -1;
-	if (path) {
-		char buf[64];
-		int i = 0;
-		while (path[i] && path[i] != ':' && i < 63) {
-			buf[i] = path[i];
-			i++;
-		}
-		buf[i] = '\0';
-		n = fdt_path(f, buf);
-	}
+	int n = stdout_node(f);
 	for (unsigned c = 0; c < sizeof compats / sizeof compats[0]; c++) {
 		int m = n >= 0 ? n : fdt_find_compatible(f, -1, compats[c]);
 		if (m >= 0 && fdt_is_compatible(f, m, compats[c]) && node_okay(f, m)) {

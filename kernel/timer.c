@@ -3,6 +3,8 @@
 #include "kernel/platform.h"
 #include "arch/riscv/sbi.h"
 
+static uint64_t armed[NCPU];	/* per cpu: the deadline programmed now */
+
 uint64_t time_now(void) { return r_time(); }
 uint64_t ticks_to_ns(uint64_t t) { return t / plat.timebase * 1000000000UL + t % plat.timebase * 1000000000UL / plat.timebase; }
 uint64_t ns_to_ticks(uint64_t ns) { return ns / 1000000000UL * plat.timebase + ns % 1000000000UL * plat.timebase / 1000000000UL; }
@@ -14,7 +16,6 @@ void timer_init_hart(void)
 	sbi_set_timer(~0UL);
 }
 
-static uint64_t armed[NCPU];	/* per cpu: the deadline programmed now */
 
 /* Reprogramming costs an SBI call (an M-mode trap): skip it if unchanged. */
 void timer_arm(uint64_t when)

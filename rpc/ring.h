@@ -24,19 +24,24 @@
  * in [0, N]; an index names slot index & (N-1). N is a power of two <= 2^31.
  *
  * Producer (push):
- *   P1  if (tail - head_cache == N)           ring looks full: refresh
+ *   P1  if (N - (tail - head_cache) < n)      looks too full for n entries:
  *         head_cache = load_acquire(head)     [A_P] pairs with [R_C]
- *       if still full: return false           back-pressure, nothing lost
- *   P2  ent[tail & (N-1)] = entry             plain stores
- *   P3  store_release(tail, tail + 1)         [R_P] pairs with [A_C]
+ *       if still full: return 0 / false       back-pressure, nothing lost
+ *       (push_batch pushes what fits and says how many)
+ *   P2  ent[(tail + k) & (N-1)] = entry k     plain stores, k < n
+ *   P3  store_release(tail, tail + n)         [R_P] pairs with [A_C]
+ *       (once per batch)
  *
  * Consumer (pop / pop_batch / is_empty):
- *   C1  if (tail_cache == head)               ring looks empty: refresh
+ *   C1  if (tail_cache == head)               looks empty (only then):
  *         tail_cache = load_acquire(tail)     [A_C] pairs with [R_P]
  *       if still empty: return 0
  *   C2  out[k] = ent[(head + k) & (N-1)]      plain loads, k < n
  *   C3  store_release(head, head + n)         [R_C] pairs with [A_P]
  *       (once per batch, not once per entry)
+ *   So pop_batch returns at most what tail_cache shows: it can return fewer
+ *   than are queued (the rest come with the next call, which refreshes).
+ *   Drain with `while ((n = pop_batch(...)))`, test with is_empty.
  *
  * Why these and no more:
  *   [R_P] -> [A_C]: the entry stores of P2 happen-before the consumer's
@@ -157,11 +162,12 @@ static inline void name##_init(struct name *r)                                 \
         r->tail_cache = 0;                                                     \
 }                                                                              \
                                                                                \
-/* Producer. Free slots, refreshing head_cache only if it shows none.      */ \
-static inline uint32_t name##__free(struct name *r, uint32_t t)                \
+/* Producer. Free slots, refreshing head_cache only if it shows fewer than */ \
+/* want (want == 1: only when the ring looks full).                        */ \
+static inline uint32_t name##__free(struct name *r, uint32_t t, unsigned want) \
 {                                                                              \
         uint32_t f = (uint32_t)(N) - (uint32_t)(t - r->head_cache);            \
-        if (f == 0) {                                                          \
+        if (f < want) {                                                        \
                 /* [A_P]: orders the consumer's reads of the slots it     */  \
                 /* released (C2) before our overwrite (P2). Pairs with    */  \
                 /* [R_C], the store_release(head) in name##_pop_batch.    */  \
@@ -179,7 +185,7 @@ static inline unsigned name##_push_batch(struct name *r, const T *in,         \
 {                                                                              \
         /* Own index: we are its only writer, relaxed sees our last store. */ \
         uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
-        uint32_t f = name##__free(r, t);                                       \
+        uint32_t f = name##__free(r, t, n);                                    \
         if (n > f)                                                             \
                 n = f;                                                         \
         for (unsigned k = 0; k < n; k++)                                       \
@@ -202,7 +208,7 @@ static inline bool name##_push(struct name *r, const T *e)                    \
 static inline bool name##_has_space(struct name *r)                           \
 {                                                                              \
         uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
-        return name##__free(r, t) != 0;                                        \
+        return name##__free(r, t, 1) != 0;                                     \
 }                                                                              \
                                                                                \
 /* Consumer. Entries available, refreshing tail_cache only if it shows     */ \

@@ -166,6 +166,23 @@ void exec_arm_tick(uint64_t when)
 	sleepers_rearm(myexec());
 }
 
+/*
+ * Should the running user task give way now?  Yes if an event is waiting
+ * to be taken (waker bits, inbound ring) or its time slice expired; merely
+ * ready threads wait for the tick, so a syscall-heavy task is not
+ * descheduled after every call.
+ */
+int exec_should_preempt(void)
+{
+	struct executor *e = myexec();
+	struct cpu *c = mycpu();
+	if (c->tick_expired && e->runq_head) {
+		c->tick_expired = 0;
+		return 1;
+	}
+	return waker_any_pending(&e->wakers) || (e->hooks && e->hooks->pending());
+}
+
 /* Is there anything besides the current thread that wants this cpu? */
 int exec_should_yield(void)
 {
@@ -212,8 +229,10 @@ void sched_timer_expired(void)
 		e->sleepers = t->next;
 		waker_wake(&e->wakers, t->waker);
 	}
-	if (mycpu()->next_tick && mycpu()->next_tick <= now)
+	if (mycpu()->next_tick && mycpu()->next_tick <= now) {
 		mycpu()->next_tick = 0;		/* the user-trap path decides on a yield */
+		mycpu()->tick_expired = 1;
+	}
 	sleepers_rearm(e);
 }
 
@@ -330,4 +349,14 @@ _Noreturn void exec_loop(void)
 			e->dead = t;
 		reap(e);
 	}
+}
+
+struct idle_flag *exec_idle(int cpu) { return &executors[cpu].idle; }
+
+/* Owner cpu, executor context: resume a parked thread now (no waker bit). */
+void thread_ready(struct thread *t)
+{
+	BUG_ON(t->cpu != mycpu()->id);
+	if (t->state == T_PARKED)
+		runq_push(myexec(), t);
 }

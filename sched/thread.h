@@ -56,7 +56,10 @@ struct exec_hooks {
 };
 void exec_set_hooks(const struct exec_hooks *h);
 void thread_start(struct thread *t);		/* on t's owner cpu */
+void thread_ready(struct thread *t);		/* owner cpu, from an executor hook */
+struct idle_flag *exec_idle(int cpu);
 int exec_should_yield(void);
+int exec_should_preempt(void);
 void exec_arm_tick(uint64_t when);		/* 0: no preemption tick */
 int sleep_interrupted(void);			/* kernel/task.c: a signal is pending */
 

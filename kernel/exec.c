@@ -1,0 +1,191 @@
+/*
+ * execve's loader: static ELF executables (ET_EXEC) and static PIE
+ * (ET_DYN, loaded at PIE_BASE; musl's rcrt1 relocates itself), a fresh
+ * stack with argv, envp and the auxiliary vector musl reads.
+ */
+#include "kernel/proc.h"
+#include "kernel/vfs.h"
+#include "kernel/errno.h"
+#include "kernel/kmalloc.h"
+#include "kernel/page_alloc.h"
+#include "kernel/memlayout.h"
+#include "kernel/timer.h"
+#include <string.h>
+
+#define PIE_BASE 0x10000000UL
+#define EM_RISCV 243
+#define PT_LOAD 1
+#define PT_PHDR 6
+#define ET_EXEC 2
+#define ET_DYN 3
+
+struct elf64_ehdr {
+	uint8_t ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct elf64_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+
+enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
+       AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
+       AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
+
+static uint64_t seg_perm(uint32_t flags)
+{
+	return ((flags & 4) ? PTE_R : 0) | ((flags & 2) ? PTE_W | PTE_R : 0) | ((flags & 1) ? PTE_X : 0);
+}
+
+/* Copy file bytes [off, off+n) to user va in mm (pages already mapped). */
+static int load_bytes(struct mm *mm, struct inode *ip, uint64_t va, uint64_t off, uint64_t n)
+{
+	char *buf = page_alloc();
+	if (!buf)
+		return -ENOMEM;
+	int err = 0;
+	for (uint64_t done = 0; done < n && !err; ) {
+		uint64_t c = n - done < PGSIZE ? n - done : PGSIZE;
+		if (inode_read(ip, off + done, buf, c) != (long)c)
+			err = -ENOEXEC;
+		else if (copy_to_user(mm, va + done, buf, c))
+			err = -EFAULT;
+		done += c;
+	}
+	page_free(buf);
+	return err;
+}
+
+static int load_segments(struct mm *mm, struct inode *ip, struct elf64_ehdr *eh, uint64_t bias,
+			 uint64_t *phdr_va, uint64_t *brk)
+{
+	struct elf64_phdr ph;
+	*phdr_va = 0;
+	*brk = 0;
+	for (int i = 0; i < eh->phnum; i++) {
+		if (inode_read(ip, eh->phoff + (uint64_t)i * sizeof ph, &ph, sizeof ph) != sizeof ph)
+			return -ENOEXEC;
+		if (ph.type == PT_PHDR)
+			*phdr_va = ph.vaddr + bias;
+		if (ph.type != PT_LOAD)
+			continue;
+		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr ||
+		    ph.vaddr + bias + ph.memsz > USER_MMAP_BOTTOM)
+			return -ENOEXEC;
+		uint64_t va = ph.vaddr + bias;
+		/* writable while loading; the final permissions come after */
+		int err = uvm_map_zero(mm, va, ph.memsz, PTE_R | PTE_W);
+		if (!err)
+			err = load_bytes(mm, ip, va, ph.offset, ph.filesz);
+		if (!err)
+			err = uvm_protect(mm, va & ~(PGSIZE - 1),
+					  ((va + ph.memsz + PGSIZE - 1) & ~(PGSIZE - 1)) - (va & ~(PGSIZE - 1)),
+					  seg_perm(ph.flags));
+		if (err)
+			return err;
+		if (!*phdr_va && ph.offset == 0)
+			*phdr_va = va + eh->phoff;
+		if (va + ph.memsz > *brk)
+			*brk = va + ph.memsz;
+	}
+	return 0;
+}
+
+/* Push bytes onto the new user stack; returns the new sp or 0 on fault. */
+static uint64_t push(struct mm *mm, uint64_t sp, const void *p, size_t n)
+{
+	sp -= n;
+	return copy_to_user(mm, sp, p, n) ? 0 : sp;
+}
+
+static int build_stack(struct mm *mm, char *const argv[], int argc, char *const envp[], int envc,
+		       const uint64_t *auxv, int auxn, uint64_t *sp_out)
+{
+	uint64_t sp = USER_STACK_TOP;
+	uint64_t ptrs[2 * 64 + 2];
+	if (argc + envc > 128)
+		return -E2BIG;
+	uint8_t rnd[16];
+	uint64_t t = time_now();
+	for (int i = 0; i < 16; i++)
+		rnd[i] = (uint8_t)((t >> (i % 8)) * 0x9e3779b97f4a7c15UL >> 56) ^ (uint8_t)i;
+	uint64_t rnd_va = sp = push(mm, sp, rnd, 16);
+	int n = 0;
+	for (int i = 0; i < argc && sp; i++)
+		ptrs[n++] = sp = push(mm, sp, argv[i], strlen(argv[i]) + 1);
+	ptrs[n++] = 0;
+	for (int i = 0; i < envc && sp; i++)
+		ptrs[n++] = sp = push(mm, sp, envp[i], strlen(envp[i]) + 1);
+	ptrs[n++] = 0;
+	if (!sp)
+		return -EFAULT;
+	uint64_t aux[64];
+	int an = 0;
+	for (int i = 0; i < auxn; i += 2) {
+		aux[an++] = auxv[i];
+		aux[an++] = auxv[i] == AT_RANDOM ? rnd_va : auxv[i + 1];
+	}
+	uint64_t words = 1 + (uint64_t)n + (uint64_t)an;
+	sp = (sp - words * 8) & ~15UL;
+	uint64_t p = sp;
+	uint64_t ac = (uint64_t)argc;
+	if (copy_to_user(mm, p, &ac, 8) || copy_to_user(mm, p + 8, ptrs, (size_t)n * 8) ||
+	    copy_to_user(mm, p + 8 + (uint64_t)n * 8, aux, (size_t)an * 8))
+		return -EFAULT;
+	*sp_out = sp;
+	return 0;
+}
+
+int exec_load(struct proc *p, const char *path, char *const argv[], int argc,
+	      char *const envp[], int envc, uint64_t *entry, uint64_t *sp)
+{
+	struct inode *ip;
+	int err = vfs_lookup(p->cwd, path, 1, &ip);
+	if (err)
+		return err;
+	struct elf64_ehdr eh;
+	if (S_ISDIR(ip->mode))
+		err = -EACCES;
+	else if (inode_read(ip, 0, &eh, sizeof eh) != sizeof eh || memcmp(eh.ident, "\177ELF", 4) ||
+		 eh.ident[4] != 2 || eh.machine != EM_RISCV || (eh.type != ET_EXEC && eh.type != ET_DYN) ||
+		 eh.phentsize != sizeof(struct elf64_phdr))
+		err = -ENOEXEC;
+	struct mm *mm = err ? NULL : mm_create();
+	if (!err && !mm)
+		err = -ENOMEM;
+	uint64_t bias = eh.type == ET_DYN ? PIE_BASE : 0, phdr = 0, brk = 0;
+	if (!err)
+		err = load_segments(mm, ip, &eh, bias, &phdr, &brk);
+	inode_put(ip);
+	if (!err) {
+		uint64_t auxv[] = { AT_PHDR, phdr, AT_PHENT, sizeof(struct elf64_phdr), AT_PHNUM, eh.phnum,
+				    AT_PAGESZ, PGSIZE, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, eh.entry + bias,
+				    AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
+				    AT_HWCAP, 0x112d /* IMAFDC */, AT_CLKTCK, 100, AT_SECURE, 0,
+				    AT_RANDOM, 0, AT_NULL, 0 };
+		err = build_stack(mm, argv, argc, envp, envc, auxv, sizeof auxv / 8, sp);
+	}
+	if (err) {
+		if (mm)
+			mm_put(mm);
+		return err;
+	}
+	mm->brk_start = mm->brk = (brk + PGSIZE - 1) & ~(PGSIZE - 1);
+	/*
+	 * The client hart may still have the old table in satp (its kernel
+	 * half included): it drops the old mm itself once it has switched.
+	 */
+	if (p->task)
+		p->task->mm_stale = p->mm;
+	else if (p->mm)
+		mm_put(p->mm);
+	p->mm = mm;
+	*entry = eh.entry + bias;
+	const char *base = strrchr(path, '/');
+	strncpy(p->comm, base ? base + 1 : path, sizeof p->comm - 1);
+	return 0;
+}

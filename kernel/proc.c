@@ -1,0 +1,143 @@
+/*
+ * Process table, init, exit.  Process fields are only changed by syscall
+ * handlers on the syscall cpu (see proc.h); task threads live on the
+ * client cpu (logical 0).
+ */
+#include "kernel/proc.h"
+#include "kernel/file.h"
+#include "kernel/vfs.h"
+#include "kernel/errno.h"
+#include "kernel/kmalloc.h"
+#include "kernel/page_alloc.h"
+#include "kernel/printk.h"
+#include "kernel/timer.h"
+#include "kernel/stats.h"
+#include <string.h>
+
+static struct proc *procs[NPROC];
+static int next_pid = 1;
+struct proc *initproc;
+
+struct proc *proc_alloc(void)
+{
+	for (int i = 0; i < NPROC; i++) {
+		if (procs[i])
+			continue;
+		_Static_assert(sizeof(struct proc) <= PGSIZE, "a proc fits a page");
+		struct proc *p = page_alloc();	/* bigger than kmalloc's classes */
+		if (!p)
+			return NULL;
+		p->pid = next_pid++;
+		p->state = P_ALIVE;
+		p->umask = 022;
+		waitq_init(&p->child_exit);
+		p->start_time = time_now();
+		procs[i] = p;
+		return p;
+	}
+	return NULL;	/* table full: fork returns -EAGAIN */
+}
+
+struct proc *proc_by_pid(int pid)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i] && procs[i]->pid == pid)
+			return procs[i];
+	return NULL;
+}
+
+struct proc *proc_iter(int *i)
+{
+	while (*i < NPROC) {
+		struct proc *p = procs[(*i)++];
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+void proc_free(struct proc *p)
+{
+	for (int i = 0; i < NPROC; i++)
+		if (procs[i] == p)
+			procs[i] = NULL;
+	page_free(p);
+}
+
+static void task_main(void *arg)
+{
+	struct task *t = arg;
+	task_return_to_user(t);
+}
+
+struct task *task_create(struct proc *p)
+{
+	struct task *t = kzalloc(sizeof *t);
+	if (!t)
+		return NULL;
+	t->proc = p;
+	t->tid = p->pid;
+	t->thread = thread_create(0, task_main, t, t);
+	if (!t->thread) {
+		kfree(t);
+		return NULL;
+	}
+	t->tf = (struct trapframe *)(t->thread->kstack_top - TF_SIZE);
+	memset(t->tf, 0, sizeof *t->tf);
+	p->task = t;
+	return t;
+}
+
+int proc_start_init(const char *path, int argc, char **argv)
+{
+	struct proc *p = proc_alloc();
+	if (!p)
+		return -ENOMEM;
+	p->cwd = vfs_root();
+	inode_get(p->cwd);
+	p->sid = p->pgid = p->pid;
+	int err = fd_install_console(p);
+	struct task *t = err ? NULL : task_create(p);
+	if (!t)
+		return err ? err : -ENOMEM;
+	char *envp[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/", "TERM=vt100", "PS1=duet# " };
+	uint64_t entry, sp;
+	err = exec_load(p, path, argv, argc, envp, 4, &entry, &sp);
+	if (err)
+		return err;
+	t->tf->sepc = entry;
+	t->tf->x[REG_SP] = sp;
+	initproc = p;
+	task_start(t);
+	return 0;
+}
+
+/* wait4 status encoding: exit code in bits 8..15, a signal in bits 0..6. */
+void proc_exit(struct proc *p, int status)
+{
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->files[fd]) {
+			file_put(p->files[fd]);
+			p->files[fd] = NULL;
+		}
+	if (p->cwd) {
+		inode_put(p->cwd);
+		p->cwd = NULL;
+	}
+	/* orphans go to init */
+	int i = 0;
+	for (struct proc *c; (c = proc_iter(&i)) != NULL; )
+		if (c->parent == p)
+			c->parent = initproc;
+	p->exit_status = status;
+	p->state = P_ZOMBIE;
+	p->task->exiting = 1;
+	if (p == initproc) {
+		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+		kprintf("init exited: status %d\n", code);
+		stats_print();
+		system_halt(code);
+	}
+	if (p->parent)
+		waitq_wake_all(&p->parent->child_exit);
+}

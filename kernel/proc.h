@@ -1,0 +1,88 @@
+/*
+ * Processes and user tasks.  A task is one user thread: a client-side
+ * kernel thread (sched/thread.h) plus its trap frame.  A process owns the
+ * address space, the file table and the cwd.
+ *
+ * Ownership: process fields are changed only by syscall handlers, which
+ * all run on one cpu (the server with offload=1, the client otherwise), so
+ * they need no lock; the client reads `mm` only for the task it runs.
+ */
+#pragma once
+#include <stdint.h>
+#include "kernel/uvm.h"
+#include "kernel/trap.h"
+#include "sched/thread.h"
+
+#define NOFILE 64
+#define NPROC  128
+
+struct file;
+struct inode;
+
+struct sigaction_k {
+	uint64_t handler, flags, restorer, mask;
+};
+
+enum proc_state { P_ALIVE, P_ZOMBIE, P_FREE };
+
+struct proc {
+	int pid;
+	enum proc_state state;
+	struct proc *parent;
+	struct mm *mm;
+	struct file *files[NOFILE];
+	uint64_t cloexec;		/* bit per fd */
+	struct inode *cwd;
+	uint32_t umask;
+	int exit_status;		/* wait4 encoding */
+	struct waitq child_exit;	/* parents wait here for a child's exit */
+	struct sigaction_k sigactions[65];
+	char comm[16];
+	int pgid, sid;
+	uint64_t start_time;
+	struct task *task;		/* the main (only) thread */
+	atomic_int reapable;		/* zombie whose task the client has torn down */
+};
+
+struct task {
+	struct thread *thread;		/* its client-side kernel thread */
+	struct proc *proc;
+	int tid;
+	struct trapframe *tf;
+	uint64_t sigmask;
+	uint64_t clear_child_tid;
+	/* syscall in flight to the server: written by the client's CQ drain */
+	volatile int sys_done;
+	int64_t sys_result;
+	int exiting;			/* set by exit: the client tears the task down */
+	struct proc *fork_child;	/* set by clone: the client makes the child's task */
+	uint64_t fork_sp;
+	int fatal_sig;			/* the task dies of this signal (client sets it) */
+	struct mm *mm_stale;		/* replaced by exec: the client frees it after switching */
+	uint64_t utime, stime;		/* ticks */
+};
+
+extern struct proc *initproc;
+
+static inline struct task *curtask(void) { return current()->task; }
+static inline struct proc *curproc(void) { return current()->task->proc; }
+
+struct proc *proc_alloc(void);
+struct proc *proc_by_pid(int pid);
+void proc_free(struct proc *p);
+/* Create the task thread on the client cpu, ready to enter user mode at tf. */
+struct task *task_create(struct proc *p);
+void task_start(struct task *t);
+/* exec into p (current image replaced): 0 or -errno. */
+int exec_load(struct proc *p, const char *path, char *const argv[], int argc,
+	      char *const envp[], int envc, uint64_t *entry, uint64_t *sp);
+/* Start init: path and argv from the command line. */
+int proc_start_init(const char *path, int argc, char **argv);
+/* Syscall side of exit: bookkeeping, wakes the parent. */
+void proc_exit(struct proc *p, int status);
+/* Client side of exit: runs on the task's own thread, never returns. */
+_Noreturn void task_exit_self(struct task *t);
+_Noreturn void task_return_to_user(struct task *t);
+struct proc *proc_iter(int *i);
+void signal_fatal(struct task *t, int sig);
+long random_fill(uint64_t ubuf, size_t n);

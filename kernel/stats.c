@@ -1,0 +1,40 @@
+#include "kernel/stats.h"
+#include "kernel/cpu.h"
+#include "kernel/printk.h"
+#include "kernel/platform.h"
+#include "sched/thread.h"
+#include <stdio.h>
+
+struct stats stats;
+
+int stats_format(char *buf, int n)
+{
+	int len = 0;
+	for (int i = 0; i < ncpu && len < n; i++) {
+		struct exec_stats *e = &exec_stats[i];
+		len += snprintf(buf + len, (size_t)(n - len),
+				"cpu%d %s: syscalls %lu served %lu ipis_sent %lu ipis_recv %lu "
+				"switches %lu parks %lu kicks %lu wfi %lu idle_ms %lu\n",
+				i, cpu_role_name(cpus[i].role), stats.syscalls[i], stats.served[i],
+				cpus[i].ipis_sent, cpus[i].ipis_recv, e->switches, e->parks, e->kicks,
+				e->wfi, e->idle_ticks * 1000 / plat.timebase);
+	}
+	if (len < n)
+		len += snprintf(buf + len, (size_t)(n - len),
+				"rings: sq %lu reqs in %lu batches (avg %lu.%02lu), cq %lu in %lu batches, "
+				"sq_full %lu cq_full %lu, kicks to server %lu to client %lu\n",
+				stats.sq_reqs, stats.sq_batches,
+				stats.sq_batches ? stats.sq_reqs / stats.sq_batches : 0,
+				stats.sq_batches ? stats.sq_reqs * 100 / stats.sq_batches % 100 : 0,
+				stats.cq_reqs, stats.cq_batches, stats.sq_full, stats.cq_full,
+				stats.kicks_to_server, stats.kicks_to_client);
+	return len;
+}
+
+void stats_print(void)
+{
+	char buf[1024];
+	int n = stats_format(buf, sizeof buf);
+	if (log_level >= LOG_INFO)
+		kputs(buf, (unsigned long)n);
+}

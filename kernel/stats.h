@@ -1,0 +1,17 @@
+/* Counters the kernel keeps; printed at poweroff with loglevel=info. */
+#pragma once
+#include <stdint.h>
+#include "kernel/param.h"
+
+struct stats {
+	uint64_t syscalls[NCPU];		/* syscalls completed, by the cpu they trapped on */
+	uint64_t served[NCPU];			/* syscall handlers run, by the cpu that ran them */
+	uint64_t sq_batches, sq_reqs;		/* server: SQ drains and requests taken */
+	uint64_t cq_batches, cq_reqs;		/* client: CQ drains and completions taken */
+	uint64_t sq_full, cq_full;		/* back-pressure events */
+	uint64_t kicks_to_server, kicks_to_client;	/* IPIs the protocol needed */
+};
+extern struct stats stats;
+void stats_print(void);
+/* The counters as text (for /proc/duet later and the bench program). */
+int stats_format(char *buf, int n);

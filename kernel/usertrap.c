@@ -1,0 +1,148 @@
+/*
+ * The client side of a user task: entering user mode, traps from it, and
+ * where each system call goes (offload=1: the server through the SQ;
+ * offload=0: the same handler, here, on the task's own kernel thread).
+ */
+#include "kernel/proc.h"
+#include "kernel/printk.h"
+#include "kernel/timer.h"
+#include "kernel/errno.h"
+#include "kernel/stats.h"
+#include "kernel/platform.h"
+#include "syscall/syscall.h"
+#include "rpc/offload.h"
+#include "drivers/tty.h"
+#include "kernel/kmalloc.h"
+
+void interrupt_dispatch(uint64_t cause);
+
+void task_start(struct task *t)
+{
+	thread_start(t->thread);
+}
+
+/* Back to user mode on the current hart; interrupts off from here to sret. */
+_Noreturn void task_return_to_user(struct task *t)
+{
+	struct cpu *c = mycpu();
+	intr_off();
+	mm_activate(t->proc->mm);
+	if (t->mm_stale) {
+		mm_put(t->mm_stale);	/* exec replaced it; satp no longer points there */
+		t->mm_stale = NULL;
+	}
+	/* a preemption tick only when someone else is waiting for this cpu */
+	if (exec_should_yield()) {
+		if (!c->next_tick)
+			exec_arm_tick(time_now() + plat.timebase / TICK_HZ);
+	} else if (c->next_tick) {
+		exec_arm_tick(0);
+	}
+	t->tf->ktp = (uint64_t)c;
+	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE)) | SSTATUS_SPIE;
+	user_return(t->tf);
+}
+
+_Noreturn void task_exit_self(struct task *t)
+{
+	struct proc *p = t->proc;
+	mm_deactivate(p->mm);
+	/* the zombie keeps its pid until wait4; the address space goes now */
+	mm_put(p->mm);
+	p->mm = NULL;
+	p->task = NULL;
+	kfree(t);
+	current()->task = NULL;
+	/* release: the teardown above happens-before the parent's reap */
+	atomic_store_explicit(&p->reapable, 1, memory_order_release);
+	if (p->parent)
+		waitq_wake_all(&p->parent->child_exit);
+	thread_exit();
+}
+
+/* Finish a fork on the client: the child's task thread, a copy of our frame. */
+static void fork_finish(struct task *t)
+{
+	struct proc *c = t->fork_child;
+	t->fork_child = NULL;
+	struct task *ct = task_create(c);
+	if (!ct) {
+		/* no memory for its thread: the child dies at once, the parent sees it exit */
+		pr_warn("fork: no memory for the child's thread\n");
+		c->exit_status = 9;	/* SIGKILL */
+		c->state = P_ZOMBIE;
+		atomic_store(&c->reapable, 1);
+		return;
+	}
+	*ct->tf = *t->tf;
+	ct->tf->x[REG_A0] = 0;
+	if (t->fork_sp)
+		ct->tf->x[REG_SP] = t->fork_sp;
+	ct->sigmask = t->sigmask;
+	task_start(ct);
+}
+
+/* The task dies of `sig`: the syscall cpu does the bookkeeping, as for exit. */
+void signal_fatal(struct task *t, int sig)
+{
+	uint64_t a[6] = { 0 };
+	t->fatal_sig = sig;
+	if (offload)
+		offload_call(t, 0x7fff0000UL, a);
+	else
+		syscall_dispatch(0x7fff0000UL, a);
+}
+
+__attribute__((weak)) long sigreturn_frame(void) { return -ENOSYS; }
+
+static void syscall_from_user(struct task *t)
+{
+	struct trapframe *tf = t->tf;
+	uint64_t nr = tf->x[REG_A7];
+	uint64_t a[6] = { tf->x[10], tf->x[11], tf->x[12], tf->x[13], tf->x[14], tf->x[15] };
+	tf->sepc += 4;
+	long r;
+	if (offload && !syscall_runs_local(nr))
+		r = offload_call(t, nr, a);
+	else
+		r = syscall_dispatch(nr, a);
+	stats.syscalls[mycpu()->id]++;
+	if (!syscall_keeps_a0(nr))
+		tf->x[REG_A0] = (uint64_t)r;
+	if (t->fork_child)
+		fork_finish(t);
+}
+
+static void user_fault(struct task *t, uint64_t cause, uint64_t addr)
+{
+	int write = cause == EXC_STORE_PAGE || cause == EXC_STORE_ACCESS;
+	if ((cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE) &&
+	    uvm_fault(t->proc->mm, addr, write) == 0)
+		return;		/* stack growth: retry the instruction */
+	pr_warn("pid %d (%s): fatal fault cause %lu at pc %lx addr %lx\n", t->proc->pid,
+		t->proc->comm, cause, t->tf->sepc, addr);
+	int sig = cause == EXC_ILLEGAL ? 4 : 11;	/* SIGILL : SIGSEGV */
+	signal_fatal(t, sig);
+}
+
+void user_trap(struct trapframe *tf)
+{
+	struct task *t = curtask();
+	uint64_t cause = tf->scause;
+	if (cause & CAUSE_INTR) {
+		interrupt_dispatch(cause);
+	} else if (cause == EXC_ECALL_U) {
+		intr_on();
+		syscall_from_user(t);
+	} else {
+		intr_on();
+		user_fault(t, cause, tf->stval);
+	}
+	if (t->exiting)
+		task_exit_self(t);
+	/* a wake-up or an expired tick that arrived while we were in the kernel */
+	if (exec_should_preempt())
+		thread_yield();
+	task_return_to_user(t);
+}
+int sleep_interrupted(void) { return signal_pending_now(); }

@@ -1,0 +1,277 @@
+#include "kernel/uvm.h"
+#include "kernel/memlayout.h"
+#include "kernel/page_alloc.h"
+#include "kernel/kmalloc.h"
+#include "kernel/errno.h"
+#include "kernel/cpu.h"
+#include "kernel/printk.h"
+#include <string.h>
+
+#define PTE_LEAF_USER (PTE_V | PTE_U | PTE_A | PTE_D)
+static atomic_uint next_asid = 1;
+
+struct mm *mm_create(void)
+{
+	struct mm *mm = kzalloc(sizeof *mm);
+	if (!mm)
+		return NULL;
+	mm->pgd = page_alloc();
+	if (!mm->pgd) {
+		kfree(mm);
+		return NULL;
+	}
+	/* the kernel half is shared: same level-1 tables in every root */
+	for (int i = 256; i < 512; i++)
+		mm->pgd[i] = kernel_pgd[i];
+	mm->asid = (uint16_t)(atomic_fetch_add(&next_asid, 1) & 0xffff);
+	spin_init(&mm->lock, "mm");
+	mm->mmap_next = USER_MMAP_TOP;
+	mm->refs = 1;
+	return mm;
+}
+
+static void free_table(pagetable_t pt, int level)
+{
+	for (int i = 0; i < 512; i++) {
+		pte_t pte = pt[i];
+		if (!(pte & PTE_V))
+			continue;
+		if (level > 0 && !(pte & (PTE_R | PTE_W | PTE_X)))
+			free_table(PA2VA(PTE2PA(pte)), level - 1);
+		else if (level == 0)
+			page_free(PA2VA(PTE2PA(pte)));
+	}
+	page_free(pt);
+}
+
+void mm_put(struct mm *mm)
+{
+	if (!mm || --mm->refs > 0)
+		return;
+	for (int i = 0; i < 256; i++)	/* user half only */
+		if (mm->pgd[i] & PTE_V)
+			free_table(PA2VA(PTE2PA(mm->pgd[i])), 1);
+	page_free(mm->pgd);
+	kfree(mm);
+}
+
+/* Caller holds mm->lock. */
+static int map_zero_page(struct mm *mm, uint64_t va, uint64_t perm)
+{
+	pte_t *pte = vm_walk(mm->pgd, va, 1);
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & PTE_V)
+		return 0;
+	void *pg = page_alloc();
+	if (!pg)
+		return -ENOMEM;
+	*pte = PA2PTE(VA2PA(pg)) | perm | PTE_LEAF_USER;
+	return 0;
+}
+
+int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
+{
+	int err = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t a = va & ~(PGSIZE - 1); a < va + len && !err; a += PGSIZE)
+		err = map_zero_page(mm, a, perm);
+	spin_unlock(&mm->lock);
+	return err;
+}
+
+void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len)
+{
+	spin_lock(&mm->lock);
+	for (uint64_t a = va; a < va + len; a += PGSIZE) {
+		pte_t *pte = vm_walk(mm->pgd, a, 0);
+		if (pte && (*pte & PTE_V)) {
+			page_free(PA2VA(PTE2PA(*pte)));
+			*pte = 0;
+		}
+	}
+	mm->tlb_gen++;
+	spin_unlock(&mm->lock);
+	sfence_vma_asid(mm->asid);
+}
+
+int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
+{
+	int err = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t a = va; a < va + len; a += PGSIZE) {
+		pte_t *pte = vm_walk(mm->pgd, a, 0);
+		if (!pte || !(*pte & PTE_V)) {
+			err = -ENOMEM;	/* Linux: part of the range is unmapped */
+			continue;
+		}
+		*pte = (*pte & ~(uint64_t)(PTE_R | PTE_W | PTE_X)) | perm;
+	}
+	mm->tlb_gen++;
+	spin_unlock(&mm->lock);
+	sfence_vma_asid(mm->asid);
+	return err;
+}
+
+static int in_stack(uint64_t va)
+{
+	return va < USER_STACK_TOP && va >= USER_STACK_TOP - USER_STACK_MAX;
+}
+
+/* Caller holds mm->lock. Returns the leaf PTE allowing the access, or NULL. */
+static pte_t *resolve(struct mm *mm, uint64_t va, int write)
+{
+	if (va >= USER_VA_END)
+		return NULL;
+	pte_t *pte = vm_walk(mm->pgd, va, 0);
+	if ((!pte || !(*pte & PTE_V)) && in_stack(va)) {
+		if (map_zero_page(mm, va & ~(PGSIZE - 1), PTE_R | PTE_W) != 0)
+			return NULL;
+		pte = vm_walk(mm->pgd, va, 0);
+	}
+	if (!pte || !(*pte & PTE_V) || !(*pte & PTE_U))
+		return NULL;
+	if (write ? !(*pte & PTE_W) : !(*pte & PTE_R))
+		return NULL;
+	return pte;
+}
+
+int uvm_fault(struct mm *mm, uint64_t va, int write)
+{
+	spin_lock(&mm->lock);
+	pte_t *pte = resolve(mm, va, write);
+	spin_unlock(&mm->lock);
+	return pte ? 0 : -EFAULT;
+}
+
+struct mm *mm_clone(struct mm *src)
+{
+	struct mm *mm = mm_create();
+	if (!mm)
+		return NULL;
+	spin_lock(&src->lock);
+	int err = 0;
+	for (uint64_t i2 = 0; i2 < 256 && !err; i2++) {
+		if (!(src->pgd[i2] & PTE_V))
+			continue;
+		pagetable_t l1 = PA2VA(PTE2PA(src->pgd[i2]));
+		for (uint64_t i1 = 0; i1 < 512 && !err; i1++) {
+			if (!(l1[i1] & PTE_V))
+				continue;
+			pagetable_t l0 = PA2VA(PTE2PA(l1[i1]));
+			for (uint64_t i0 = 0; i0 < 512 && !err; i0++) {
+				if (!(l0[i0] & PTE_V))
+					continue;
+				uint64_t va = (i2 << 30) | (i1 << 21) | (i0 << 12);
+				void *pg = page_alloc();
+				pte_t *pte = pg ? vm_walk(mm->pgd, va, 1) : NULL;
+				if (!pte) {
+					if (pg)
+						page_free(pg);
+					err = -ENOMEM;
+					break;
+				}
+				memcpy(pg, PA2VA(PTE2PA(l0[i0])), PGSIZE);
+				*pte = PA2PTE(VA2PA(pg)) | (l0[i0] & 0x3ff);
+			}
+		}
+	}
+	mm->brk_start = src->brk_start;
+	mm->brk = src->brk;
+	mm->mmap_next = src->mmap_next;
+	spin_unlock(&src->lock);
+	if (err) {
+		mm_put(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+/* Per-hart: which mm is in satp and at which tlb_gen we last flushed. */
+static struct mm *active_mm[NCPU];
+static uint64_t active_gen[NCPU];
+
+void mm_activate(struct mm *mm)
+{
+	int id = mycpu()->id;
+	if (active_mm[id] != mm) {
+		active_mm[id] = mm;
+		active_gen[id] = mm->tlb_gen;
+		csr_write(satp, MAKE_SATP(VA2PA(mm->pgd), mm->asid));
+		sfence_vma_asid(mm->asid);
+	} else if (active_gen[id] != mm->tlb_gen) {
+		/* the other hart removed mappings: drop our stale translations */
+		active_gen[id] = mm->tlb_gen;
+		sfence_vma_asid(mm->asid);
+	}
+}
+
+void mm_deactivate(struct mm *mm)
+{
+	for (int i = 0; i < NCPU; i++)
+		if (active_mm[i] == mm && i == mycpu()->id) {
+			csr_write(satp, kernel_satp);
+			sfence_vma_all();
+			active_mm[i] = NULL;
+		}
+}
+
+/* Walk-and-copy, one page at a time, under mm->lock. */
+static long user_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, int to_user)
+{
+	if (uaddr + n < uaddr || uaddr + n > USER_VA_END)
+		return -EFAULT;
+	size_t done = 0;
+	spin_lock(&mm->lock);
+	while (done < n) {
+		uint64_t va = uaddr + done;
+		pte_t *pte = resolve(mm, va, to_user);
+		if (!pte) {
+			spin_unlock(&mm->lock);
+			return -EFAULT;
+		}
+		size_t chunk = PGSIZE - (va & (PGSIZE - 1));
+		if (chunk > n - done)
+			chunk = n - done;
+		char *k = (char *)PA2VA(PTE2PA(*pte)) + (va & (PGSIZE - 1));
+		if (to_user)
+			memcpy(k, (char *)kbuf + done, chunk);
+		else
+			memcpy((char *)kbuf + done, k, chunk);
+		done += chunk;
+	}
+	spin_unlock(&mm->lock);
+	return 0;
+}
+
+long copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t n)
+{
+	return user_copy(mm, dst, (void *)src, n, 1);
+}
+
+long copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t n)
+{
+	return user_copy(mm, src, dst, n, 0);
+}
+
+long clear_user(struct mm *mm, uint64_t dst, size_t n)
+{
+	static const char zeros[256];
+	for (size_t off = 0; off < n; off += sizeof zeros) {
+		size_t c = n - off < sizeof zeros ? n - off : sizeof zeros;
+		if (copy_to_user(mm, dst + off, zeros, c))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (copy_from_user(mm, &dst[i], src + i, 1))
+			return -EFAULT;
+		if (dst[i] == '\0')
+			return (long)i;
+	}
+	return -ENAMETOOLONG;
+}

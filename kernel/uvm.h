@@ -1,0 +1,49 @@
+/*
+ * A process's user address space.  Both harts touch it: the client takes
+ * page faults and runs the code, the server (offload=1) runs mmap/brk and
+ * copies syscall arguments by walking the table through the direct map.
+ * mm->lock serialises every page-table change and every walk; it is a
+ * spinlock because neither side ever sleeps while holding it.
+ */
+#pragma once
+#include <stdint.h>
+#include <stddef.h>
+#include "kernel/vm.h"
+#include "kernel/spinlock.h"
+
+#define USER_STACK_TOP   0x0000003fff000000UL
+#define USER_STACK_MAX   (8UL << 20)	/* grows on demand up to 8 MiB */
+#define USER_MMAP_TOP    (USER_STACK_TOP - USER_STACK_MAX - (1UL << 30))
+#define USER_MMAP_BOTTOM 0x0000002000000000UL
+
+struct mm {
+	pagetable_t pgd;
+	uint16_t asid;
+	struct spinlock lock;
+	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
+	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
+	uint64_t tlb_gen;		/* bumped when a mapping is removed or narrowed */
+	int refs;
+};
+
+struct mm *mm_create(void);
+void mm_put(struct mm *mm);
+/* Map fresh zeroed pages over [va, va+len) (already-mapped pages kept). */
+int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
+void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len);
+int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
+/* Resolve a fault at va (stack growth); 0 if now mapped with the access allowed. */
+int uvm_fault(struct mm *mm, uint64_t va, int write);
+/* Copy a whole address space (fork): eager copy. */
+struct mm *mm_clone(struct mm *src);
+/* Install this mm on the current hart if it is not already there. */
+void mm_activate(struct mm *mm);
+/* This hart stops using mm (back to the kernel table). */
+void mm_deactivate(struct mm *mm);
+
+/* User memory access by page-table walk: no SUM toggle, no satp switch. */
+long copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t n);
+long copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t n);
+/* Copies up to n-1 bytes and a NUL; returns the length or -EFAULT / -ENAMETOOLONG. */
+long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t n);
+long clear_user(struct mm *mm, uint64_t dst, size_t n);

@@ -1,0 +1,16 @@
+/* Shared by the syscall handlers (syscall/sys_x.c files). */
+#pragma once
+#include <stdint.h>
+#include "kernel/proc.h"
+#include "kernel/file.h"
+#include "kernel/vfs.h"
+#include "kernel/errno.h"
+#include "drivers/tty.h"
+
+typedef long (*syscall_fn)(const uint64_t a[6]);
+
+#define SYSCALL(name) long sys_##name(const uint64_t a[6])
+
+/* Resolve `dirfd` + user path to a starting inode and a kernel copy of the path. */
+int path_start(int dirfd, uint64_t upath, char *kpath, struct inode **start);
+struct mm *curmm(void);

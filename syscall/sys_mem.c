@@ -1,0 +1,90 @@
+/* brk, anonymous private mmap, munmap, mprotect. */
+#include "syscall/sys.h"
+#include "kernel/param.h"
+#include "kernel/memlayout.h"
+
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define PROT_EXEC 4
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define BRK_MAX (1UL << 30)
+
+static uint64_t prot_perm(uint64_t prot)
+{
+	return ((prot & PROT_READ) ? PTE_R : 0) | ((prot & PROT_WRITE) ? PTE_R | PTE_W : 0) |
+	       ((prot & PROT_EXEC) ? PTE_X : 0);
+}
+
+static uint64_t page_up(uint64_t x) { return (x + PGSIZE - 1) & ~(PGSIZE - 1); }
+
+SYSCALL(brk)
+{
+	struct mm *mm = curmm();
+	uint64_t want = a[0];
+	if (want < mm->brk_start || want > mm->brk_start + BRK_MAX)
+		return (long)mm->brk;		/* Linux: failure returns the old break */
+	uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
+	if (new_end > old_end && uvm_map_zero(mm, old_end, new_end - old_end, PTE_R | PTE_W)) {
+		uvm_unmap(mm, old_end, new_end - old_end);
+		return (long)mm->brk;
+	}
+	if (new_end < old_end)
+		uvm_unmap(mm, new_end, old_end - new_end);
+	mm->brk = want;
+	return (long)want;
+}
+
+SYSCALL(mmap)
+{
+	struct mm *mm = curmm();
+	uint64_t addr = a[0], len = a[1], prot = a[2], flags = a[3];
+	if (len == 0 || (addr & (PGSIZE - 1)) || (a[5] & (PGSIZE - 1)))
+		return -EINVAL;
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS))
+		return -ENODEV;		/* file mappings come later */
+	len = page_up(len);
+	if (len == 0 || len > (1UL << 36))
+		return -ENOMEM;
+	if (flags & MAP_FIXED) {
+		if (addr + len > USER_MMAP_TOP || addr < PGSIZE)
+			return -EINVAL;
+		uvm_unmap(mm, addr, len);
+	} else {
+		if (mm->mmap_next - len < USER_MMAP_BOTTOM)
+			return -ENOMEM;
+		addr = mm->mmap_next - len;
+		mm->mmap_next = addr;
+	}
+	if (uvm_map_zero(mm, addr, len, prot_perm(prot) | PTE_R)) {
+		uvm_unmap(mm, addr, len);
+		return -ENOMEM;
+	}
+	/* PROT_NONE: mapped but inaccessible */
+	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		uvm_protect(mm, addr, len, 0);
+	return (long)addr;
+}
+
+SYSCALL(munmap)
+{
+	if ((a[0] & (PGSIZE - 1)) || a[1] == 0 || a[0] + a[1] < a[0] || a[0] + a[1] > USER_VA_END)
+		return -EINVAL;
+	uvm_unmap(curmm(), a[0], page_up(a[1]));
+	return 0;
+}
+
+SYSCALL(mprotect)
+{
+	if (a[0] & (PGSIZE - 1))
+		return -EINVAL;
+	if (a[2] & ~(uint64_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	if (a[1] == 0)
+		return 0;
+	return uvm_protect(curmm(), a[0], page_up(a[1]), prot_perm(a[2]));
+}

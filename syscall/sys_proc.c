@@ -1,0 +1,289 @@
+/* Identity, process life cycle (exit, fork, execve, wait4), limits, randomness. */
+#include "syscall/sys.h"
+#include "kernel/kmalloc.h"
+#include "kernel/page_alloc.h"
+#include "kernel/timer.h"
+#include "kernel/printk.h"
+#include <string.h>
+
+SYSCALL(getpid) { (void)a; return curproc()->pid; }
+SYSCALL(getppid) { (void)a; struct proc *p = curproc(); return p->parent ? p->parent->pid : 0; }
+SYSCALL(gettid) { (void)a; return curtask()->tid; }
+SYSCALL(getuid) { (void)a; return 0; }
+
+SYSCALL(set_tid_address)
+{
+	curtask()->clear_child_tid = a[0];
+	return curtask()->tid;
+}
+
+SYSCALL(set_robust_list) { (void)a; return 0; }
+
+SYSCALL(exit_group)
+{
+	proc_exit(curproc(), (int)(a[0] & 0xff) << 8);
+	return 0;
+}
+
+SYSCALL(uname)
+{
+	char u[6][65];
+	memset(u, 0, sizeof u);
+	strcpy(u[0], "Linux");
+	strcpy(u[1], "duet");
+	strcpy(u[2], "6.1.0-duet");
+	strcpy(u[3], "#1 SMP duet");
+	strcpy(u[4], "riscv64");
+	strcpy(u[5], "(none)");
+	return copy_to_user(curmm(), a[0], u, sizeof u) ? -EFAULT : 0;
+}
+
+/* xorshift64*, seeded from the timer: not cryptographic, documented as such. */
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+	if (!rng_state)
+		rng_state = time_now() | 1;
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dUL;
+}
+
+long random_fill(uint64_t ubuf, size_t n)
+{
+	uint8_t buf[256];
+	size_t done = 0;
+	while (done < n) {
+		size_t c = n - done < sizeof buf ? n - done : sizeof buf;
+		for (size_t i = 0; i < c; i += 8) {
+			uint64_t r = rng_next();
+			memcpy(buf + i, &r, c - i < 8 ? c - i : 8);
+		}
+		if (copy_to_user(curmm(), ubuf + done, buf, c))
+			return done ? (long)done : -EFAULT;
+		done += c;
+	}
+	return (long)n;
+}
+
+SYSCALL(getrandom)
+{
+	if (a[2] & ~7UL)
+		return -EINVAL;
+	return random_fill(a[0], a[1] > (1 << 25) ? (1 << 25) : a[1]);
+}
+
+struct rlimit_k { uint64_t cur, max; };
+#define RLIM_INFINITY (~0UL)
+
+SYSCALL(prlimit64)
+{
+	if (a[0] && (int)a[0] != curproc()->pid)
+		return proc_by_pid((int)a[0]) ? -EPERM : -ESRCH;
+	if (a[1] >= 16)
+		return -EINVAL;
+	struct rlimit_k r = { RLIM_INFINITY, RLIM_INFINITY };
+	if (a[1] == 3)			/* RLIMIT_STACK */
+		r = (struct rlimit_k){ USER_STACK_MAX, USER_STACK_MAX };
+	else if (a[1] == 7)		/* RLIMIT_NOFILE */
+		r = (struct rlimit_k){ NOFILE, NOFILE };
+	if (a[3] && copy_to_user(curmm(), a[3], &r, sizeof r))
+		return -EFAULT;
+	/* new limits are accepted and not enforced yet */
+	return 0;
+}
+
+/* ---- signals: recorded now, delivered by the signal code later ---- */
+
+SYSCALL(rt_sigaction)
+{
+	int sig = (int)a[0];
+	if (sig < 1 || sig > 64 || a[3] != 8)
+		return -EINVAL;
+	struct proc *p = curproc();
+	if (a[2] && copy_to_user(curmm(), a[2], &p->sigactions[sig], sizeof p->sigactions[sig]))
+		return -EFAULT;
+	if (a[1]) {
+		if (sig == 9 || sig == 19)
+			return -EINVAL;	/* SIGKILL and SIGSTOP cannot be caught */
+		struct sigaction_k sa;
+		if (copy_from_user(curmm(), &sa, a[1], sizeof sa))
+			return -EFAULT;
+		p->sigactions[sig] = sa;
+	}
+	return 0;
+}
+
+SYSCALL(rt_sigprocmask)
+{
+	struct task *t = curtask();
+	if (a[3] != 8)
+		return -EINVAL;
+	uint64_t old = t->sigmask, set;
+	if (a[1]) {
+		if (copy_from_user(curmm(), &set, a[1], 8))
+			return -EFAULT;
+		switch (a[0]) {
+		case 0: t->sigmask |= set; break;
+		case 1: t->sigmask &= ~set; break;
+		case 2: t->sigmask = set; break;
+		default: return -EINVAL;
+		}
+		t->sigmask &= ~((1UL << 8) | (1UL << 18));	/* never block SIGKILL, SIGSTOP */
+	}
+	if (a[2] && copy_to_user(curmm(), a[2], &old, 8))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- fork, execve, wait4 ---- */
+
+#define SIGCHLD 17
+#define CLONE_VM 0x100
+#define CLONE_VFORK 0x4000
+#define CLONE_THREAD 0x10000
+
+SYSCALL(clone)
+{
+	uint64_t flags = a[0];
+	if (flags & CLONE_THREAD)
+		return -ENOSYS;	/* threads come later */
+	struct proc *p = curproc(), *c = proc_alloc();
+	if (!c)
+		return -EAGAIN;
+	c->mm = mm_clone(p->mm);	/* CLONE_VM (vfork) also gets a copy: same semantics for the child */
+	if (!c->mm) {
+		proc_free(c);
+		return -ENOMEM;
+	}
+	c->parent = p;
+	c->cwd = p->cwd;
+	inode_get(c->cwd);
+	c->umask = p->umask;
+	c->pgid = p->pgid;
+	c->sid = p->sid;
+	memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);
+	memcpy(c->comm, p->comm, sizeof c->comm);
+	for (int fd = 0; fd < NOFILE; fd++)
+		if (p->files[fd]) {
+			c->files[fd] = p->files[fd];
+			file_get(c->files[fd]);
+		}
+	c->cloexec = p->cloexec;
+	/* the client creates the child's task thread when this call completes */
+	curtask()->fork_child = c;
+	curtask()->fork_sp = a[1];
+	return c->pid;
+}
+
+static void free_strings(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		kfree(v[i]);
+}
+
+/* Copy a user string vector; strings up to 2 KiB each, at most 64 of them. */
+static int copy_strv(uint64_t uv, char **out, int max)
+{
+	int n = 0;
+	for (; uv; n++) {
+		uint64_t up;
+		if (copy_from_user(curmm(), &up, uv + (uint64_t)n * 8, 8))
+			return free_strings(out, n), -EFAULT;
+		if (!up)
+			break;
+		if (n >= max)
+			return free_strings(out, n), -E2BIG;
+		char *s = kmalloc(KMALLOC_MAX);
+		if (!s)
+			return free_strings(out, n), -ENOMEM;
+		long len = strncpy_from_user(curmm(), s, up, KMALLOC_MAX);
+		if (len < 0) {
+			kfree(s);
+			free_strings(out, n);
+			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
+		}
+		out[n] = s;
+	}
+	return n;
+}
+
+SYSCALL(execve)
+{
+	char *path = page_alloc();
+	char *argv[64], *envp[64];
+	if (!path)
+		return -ENOMEM;
+	long err = strncpy_from_user(curmm(), path, a[0], PGSIZE);
+	int argc = err < 0 ? 0 : copy_strv(a[1], argv, 63);
+	int envc = argc < 0 || err < 0 ? 0 : copy_strv(a[2], envp, 63);
+	if (err >= 0 && argc < 0)
+		err = argc;
+	else if (err >= 0 && envc < 0)
+		err = envc;
+	if (err >= 0) {
+		uint64_t entry, sp;
+		struct proc *p = curproc();
+		err = exec_load(p, path, argv, argc, envp, envc, &entry, &sp);
+		if (!err) {
+			struct trapframe *tf = curtask()->tf;
+			memset(tf->x, 0, sizeof tf->x);
+			tf->sepc = entry;
+			tf->x[REG_SP] = sp;
+			for (int fd = 0; fd < NOFILE; fd++)
+				if ((p->cloexec >> fd & 1) && p->files[fd]) {
+					file_put(p->files[fd]);
+					p->files[fd] = NULL;
+				}
+			p->cloexec = 0;
+			for (int s = 1; s <= 64; s++)	/* caught signals revert to default */
+				if (p->sigactions[s].handler > 1)
+					p->sigactions[s].handler = 0;
+		}
+	}
+	if (argc > 0)
+		free_strings(argv, argc);
+	if (envc > 0)
+		free_strings(envp, envc);
+	page_free(path);
+	return err;
+}
+
+#define WNOHANG 1
+
+static struct proc *find_zombie(struct proc *p, int pid, int *have_child)
+{
+	int i = 0;
+	*have_child = 0;
+	for (struct proc *c; (c = proc_iter(&i)) != NULL; ) {
+		if (c->parent != p || (pid > 0 && c->pid != pid) || (pid < -1 && c->pgid != -pid) ||
+		    (pid == 0 && c->pgid != p->pgid))
+			continue;
+		*have_child = 1;
+		if (c->state == P_ZOMBIE && atomic_load(&c->reapable))
+			return c;
+	}
+	return NULL;
+}
+
+SYSCALL(wait4)
+{
+	struct proc *p = curproc();
+	int pid = (int)a[0], have;
+	if (a[2] & ~(uint64_t)(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
+		return -EINVAL;
+	struct proc *z;
+	long r = wait_event(&p->child_exit, (z = find_zombie(p, pid, &have)) != NULL || !have ||
+			    (a[2] & WNOHANG), signal_pending_now() ? -EINTR : 0);
+	if (r)
+		return r;
+	if (!z)
+		return have ? 0 : -ECHILD;
+	int status = z->exit_status, zpid = z->pid;
+	if (a[1] && copy_to_user(curmm(), a[1], &status, sizeof status))
+		return -EFAULT;
+	proc_free(z);
+	return zpid;
+}

@@ -1,0 +1,76 @@
+/*
+ * The system call table, by Linux riscv64 number.  Unknown numbers return
+ * -ENOSYS and are logged once each (at loglevel=warn).
+ */
+#include "syscall/sys.h"
+#include "syscall/syscall.h"
+#include "kernel/printk.h"
+#include "kernel/stats.h"
+
+#define X(nr, name) SYSCALL(name);
+#include "syscall/list.h"
+#undef X
+
+#define NR_MAX 512
+#define DUET_NR_FATAL 0x7fff0000UL	/* kernel-internal: the task dies of a signal */
+
+static const syscall_fn table[NR_MAX] = {
+#define X(nr, name) [nr] = sys_##name,
+#include "syscall/list.h"
+#undef X
+};
+
+static const char *const names[NR_MAX] = {
+#define X(nr, name) [nr] = #name,
+#include "syscall/list.h"
+#undef X
+};
+
+static uint64_t warned[NR_MAX / 64];
+
+const char *syscall_name(uint64_t nr)
+{
+	return nr < NR_MAX && names[nr] ? names[nr] : "?";
+}
+
+int syscall_runs_local(uint64_t nr)
+{
+	return nr == 124 /* sched_yield */ || nr == 139 /* rt_sigreturn */;
+}
+
+int syscall_keeps_a0(uint64_t nr)
+{
+	return nr == 139;
+}
+
+long syscall_dispatch(uint64_t nr, const uint64_t a[6])
+{
+	stats.served[mycpu()->id]++;
+	if (nr == DUET_NR_FATAL && curtask()->fatal_sig) {
+		proc_exit(curproc(), curtask()->fatal_sig);
+		return 0;
+	}
+	if (nr >= NR_MAX || !table[nr]) {
+		if (nr < NR_MAX && !(warned[nr / 64] & (1UL << (nr % 64)))) {
+			warned[nr / 64] |= 1UL << (nr % 64);
+			pr_warn("syscall %lu (%s) not implemented: -ENOSYS\n", nr, syscall_name(nr));
+		}
+		return -ENOSYS;
+	}
+	long r = table[nr](a);
+	pr_trace("pid %d %s(%lx, %lx, %lx) = %ld\n", curproc()->pid, syscall_name(nr), a[0], a[1], a[2], r);
+	return r;
+}
+
+SYSCALL(sched_yield)
+{
+	(void)a;
+	thread_yield();
+	return 0;
+}
+
+SYSCALL(rt_sigreturn)
+{
+	(void)a;
+	return sigreturn_frame();
+}

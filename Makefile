@@ -81,6 +81,9 @@ endif
 INITRD ?= $(wildcard $(BUILD)/initramfs.cpio)
 QEMU_ARGS = $(QEMU_MACHINE) -nographic -bios default \
 	-kernel $(BUILD)/kernel.elf -append "$(BOOTARGS)" $(if $(INITRD),-initrd $(INITRD))
+ifeq ($(BOOT),uboot)
+QEMU_ARGS = $(UBOOT_QEMU_ARGS)
+endif
 
 run: deps kernel $(RUN_DEPS)
 	$(QEMU) $(QEMU_ARGS)

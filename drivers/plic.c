@@ -12,6 +12,7 @@
 
 static irq_handler_t handlers[PLIC_MAX_IRQ];
 static int8_t ctx_of_cpu[NCPU];
+static int8_t route_cpu[PLIC_MAX_IRQ];
 
 static volatile uint32_t *reg(uint64_t off)
 {
@@ -42,7 +43,15 @@ void plic_init_hart(void)
 	struct cpu *c = mycpu();
 	if (!plat.plic_base || ctx_of_cpu[c->id] < 0)
 		return;
-	*reg(THRESHOLD(ctx_of_cpu[c->id])) = 0;
+	int ctx = ctx_of_cpu[c->id];
+	*reg(THRESHOLD(ctx)) = 0;
+	/*
+	 * OpenSBI clears a hart's PLIC enables when it starts the hart, so
+	 * routes set up by the boot hart are applied again here.
+	 */
+	for (unsigned irq = 1; irq < PLIC_MAX_IRQ; irq++)
+		if (handlers[irq] && route_cpu[irq] == c->id)
+			*reg(ENABLE(ctx, irq)) |= 1U << (irq % 32);
 }
 
 void plic_route(unsigned irq, int cpu, irq_handler_t h)
@@ -50,6 +59,7 @@ void plic_route(unsigned irq, int cpu, irq_handler_t h)
 	if (!plat.plic_base || irq == 0 || irq >= PLIC_MAX_IRQ)
 		return;
 	handlers[irq] = h;
+	route_cpu[irq] = (int8_t)cpu;
 	for (int i = 0; i < ncpu; i++) {
 		int ctx = ctx_of_cpu[i];
 		if (ctx < 0)
@@ -61,6 +71,7 @@ void plic_route(unsigned irq, int cpu, irq_handler_t h)
 			*reg(ENABLE(ctx, irq)) &= ~bit;
 	}
 	*reg(PRIORITY(irq)) = 1;
+	pr_debug("plic: irq %u -> cpu %d (context %d)\n", irq, cpu, ctx_of_cpu[cpu]);
 }
 
 void plic_interrupt(void)

@@ -123,8 +123,8 @@ static void input_char(char c)
 /* PLIC handler for the console UART, on the syscall cpu. */
 void tty_irq(unsigned irq)
 {
-	(void)irq;
 	int c, any = 0;
+	pr_trace("tty: irq %u\n", irq);
 	spin_lock(&tty.lock);
 	while ((c = console_getc()) >= 0) {
 		input_char((char)c);

@@ -84,7 +84,9 @@ static int parse(const uint8_t *img, size_t len, size_t off, struct entry *e)
 	if (e->name[nsz - 1] != 0 || strlen(e->name) != nsz - 1)
 		return -EINVAL;
 	size_t doff = align4(at + nsz), dsz = e->f[F_FILESIZE];
-	if (doff > len || dsz > len - doff)
+	if (doff > len)
+		doff = len;	/* padding cut off at the very end: fine for the trailer */
+	if (dsz > len - doff)
 		return -EINVAL;
 	e->data = img + doff;
 	e->next = align4(doff + dsz);

@@ -13,7 +13,8 @@ struct inode;
  * directories are created (0755); an existing directory gets the archive's
  * mode/uid/gid/mtime, any other existing entry is replaced.  Hard links (newc:
  * same ino, nlink > 1, data on the entry that carries it) become real links.
- * Returns the number of entries created, -EINVAL for a malformed, truncated
+ * Returns the number of entries unpacked (created, linked, or an existing
+ * directory updated), -EINVAL for a malformed, truncated
  * or (crc format) corrupt archive, or the first filesystem error (-ENOMEM..).
  */
 int cpio_unpack(const void *image, size_t len, struct inode *root);

@@ -416,10 +416,8 @@ static int in_subtree(struct inode *dir, struct inode *top)
 }
 
 /* Linux's order of rename checks, before anything changes. */
-static int rename_check(struct inode *newdir, struct inode *old, struct inode *victim, unsigned flags)
+static int rename_check(struct inode *newdir, struct inode *old, struct inode *victim)
 {
-	if (victim && (flags & RENAME_NOREPLACE))
-		return -EEXIST;
 	if (S_ISDIR(old->mode) && in_subtree(newdir, old))
 		return -EINVAL;
 	if (!victim)
@@ -456,9 +454,11 @@ int vfs_rename(struct inode *olddir, const char *oldname, struct inode *newdir,
 		return -ENOENT;
 	struct dentry *vprev, *vd = dir_find(newdir, newname, nlen, &vprev);
 	struct inode *old = od->ip, *victim = vd ? vd->ip : NULL;
+	if (victim && (flags & RENAME_NOREPLACE))
+		return -EEXIST;
 	if (victim == old)
 		return 0;	/* same file: POSIX says do nothing */
-	int err = rename_check(newdir, old, victim, flags);
+	int err = rename_check(newdir, old, victim);
 	if (err)
 		return err;
 	int isdir = S_ISDIR(old->mode);
@@ -707,10 +707,59 @@ static int trailing_slash_ok(struct inode *dir, const char *name, size_t len)
 	return 0;
 }
 
+/* Split the next component off w->p; 0 when the path is used up. */
+static size_t walk_next(struct walk *w, const char **name, int *is_last, int *slash)
+{
+	while (*w->p == '/')
+		w->p++;
+	*name = w->p;
+	while (*w->p && *w->p != '/')
+		w->p++;
+	const char *q = w->p;
+	while (*q == '/')
+		q++;
+	*is_last = !*q;
+	*slash = q != w->p;
+	return w->p - *name;
+}
+
+/*
+ * Take one component.  Returns 0 to go on, 1 when parent mode (last != NULL)
+ * has reached the last component and copied it, or -errno.
+ */
+static int walk_step(struct walk *w, const char *name, size_t len, int is_last, int slash,
+		     int follow, char *last)
+{
+	if (len > NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!S_ISDIR(w->cur->mode))
+		return -ENOTDIR;
+	if (is_last && last) {
+		memcpy(last, name, len);
+		last[len] = 0;
+		return slash ? trailing_slash_ok(w->cur, name, len) : 0;
+	}
+	if (len == 1 && name[0] == '.')
+		return 0;
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		walk_set(w, w->cur->parent);
+		return 0;
+	}
+	struct dentry *d = dir_find(w->cur, name, len, NULL);
+	if (!d)
+		return -ENOENT;
+	struct inode *ip = d->ip;
+	while (ip->mounted)
+		ip = ip->mounted;
+	if (S_ISLNK(ip->mode) && (!is_last || slash || follow))
+		return walk_splice(w, ip);
+	walk_set(w, ip);
+	return 0;
+}
+
 /*
  * The path walk.  With last == NULL resolve everything (follow: the last
  * symlink too); else stop before the last component and copy it to last.
- * Returns 0 or -errno.
  */
 static int walk(struct inode *cwd, const char *path, int follow, struct inode **out, char *last)
 {
@@ -721,70 +770,26 @@ static int walk(struct inode *cwd, const char *path, int follow, struct inode **
 		return -ENAMETOOLONG;
 	struct walk w = { path[0] == '/' || !cwd ? root : cwd, path, NULL, 0 };
 	inode_get(w.cur);
-	int err = 0, slash = 0;
-	for (;;) {
-		while (*w.p == '/')
-			w.p++;
-		if (!*w.p)
-			break;
-		const char *name = w.p;
-		while (*w.p && *w.p != '/')
-			w.p++;
-		size_t len = w.p - name;
-		const char *q = w.p;
-		while (*q == '/')
-			q++;
-		int is_last = !*q;
-		slash = q != w.p;
-		if (len > NAME_MAX) {
-			err = -ENAMETOOLONG;
-			goto out;
-		}
-		if (!S_ISDIR(w.cur->mode)) {
-			err = -ENOTDIR;
-			goto out;
-		}
-		if (is_last && last) {
-			memcpy(last, name, len);
-			last[len] = 0;
-			err = slash ? trailing_slash_ok(w.cur, name, len) : 0;
-			goto out;
-		}
-		if (len == 1 && name[0] == '.')
-			continue;
-		if (len == 2 && name[0] == '.' && name[1] == '.') {
-			walk_set(&w, w.cur->parent);
-			continue;
-		}
-		struct dentry *d = dir_find(w.cur, name, len, NULL);
-		if (!d) {
-			err = -ENOENT;
-			goto out;
-		}
-		struct inode *ip = d->ip;
-		while (ip->mounted)
-			ip = ip->mounted;
-		if (S_ISLNK(ip->mode) && (!is_last || slash || follow)) {
-			if ((err = walk_splice(&w, ip)))
-				goto out;
-			continue;
-		}
-		walk_set(&w, ip);
+	const char *name;
+	int err = 0, is_last, slash, trail = 0, done = 0;
+	size_t len;
+	while (!err && !done && (len = walk_next(&w, &name, &is_last, &slash))) {
+		err = walk_step(&w, name, len, is_last, slash, follow, last);
+		done = last && is_last;	/* parent mode stops at the last name */
+		trail = slash;
 	}
-	if (last)
+	if (!err && last && !done)
 		strcpy(last, "/");	/* only slashes: the root itself */
-	else if (slash && !S_ISDIR(w.cur->mode)) {
-		err = -ENOTDIR;
-	}
-out:
+	if (!err && !last && trail && !S_ISDIR(w.cur->mode))
+		err = -ENOTDIR;	/* "file/" */
 	if (w.buf)
 		page_free_n(w.buf, WALK_BUF_PAGES);
-	if (err < 0) {
+	if (err) {
 		inode_put(w.cur);
 		return err;
 	}
 	*out = w.cur;
-	return err;
+	return 0;
 }
 
 int vfs_lookup(struct inode *cwd, const char *path, int follow_last, struct inode **out)

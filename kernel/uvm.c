@@ -34,6 +34,10 @@ static void free_table(pagetable_t pt, int level)
 {
 	for (int i = 0; i < 512; i++) {
 		pte_t pte = pt[i];
+		if (level == 0 && (pte & PTE_NONE)) {
+			page_free(PA2VA(PTE2PA(pte)));
+			continue;
+		}
 		if (!(pte & PTE_V))
 			continue;
 		if (level > 0 && !(pte & (PTE_R | PTE_W | PTE_X)))
@@ -85,7 +89,7 @@ void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len)
 	spin_lock(&mm->lock);
 	for (uint64_t a = va; a < va + len; a += PGSIZE) {
 		pte_t *pte = vm_walk(mm->pgd, a, 0);
-		if (pte && (*pte & PTE_V)) {
+		if (pte && (*pte & (PTE_V | PTE_NONE))) {
 			page_free(PA2VA(PTE2PA(*pte)));
 			*pte = 0;
 		}
@@ -101,11 +105,16 @@ int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
 	spin_lock(&mm->lock);
 	for (uint64_t a = va; a < va + len; a += PGSIZE) {
 		pte_t *pte = vm_walk(mm->pgd, a, 0);
-		if (!pte || !(*pte & PTE_V)) {
+		if (!pte || !(*pte & (PTE_V | PTE_NONE))) {
 			err = -ENOMEM;	/* Linux: part of the range is unmapped */
 			continue;
 		}
-		*pte = (*pte & ~(uint64_t)(PTE_R | PTE_W | PTE_X)) | perm;
+		/*
+		 * PROT_NONE keeps the page but clears V: a valid PTE with
+		 * R=W=X=0 would mean "pointer to the next level".
+		 */
+		pte_t keep = *pte & ~(uint64_t)(PTE_R | PTE_W | PTE_X | PTE_V | PTE_NONE);
+		*pte = perm ? keep | perm | PTE_V : keep | PTE_NONE;
 	}
 	mm->tlb_gen++;
 	spin_unlock(&mm->lock);
@@ -160,7 +169,7 @@ struct mm *mm_clone(struct mm *src)
 				continue;
 			pagetable_t l0 = PA2VA(PTE2PA(l1[i1]));
 			for (uint64_t i0 = 0; i0 < 512 && !err; i0++) {
-				if (!(l0[i0] & PTE_V))
+				if (!(l0[i0] & (PTE_V | PTE_NONE)))
 					continue;
 				uint64_t va = (i2 << 30) | (i1 << 21) | (i0 << 12);
 				void *pg = page_alloc();

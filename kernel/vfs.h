@@ -53,7 +53,7 @@
 #define DT_LNK     10
 #define DT_SOCK    12
 
-#define RENAME_NOREPLACE 1
+#define RENAME_NOREPLACE (1 << 0)
 
 /*
  * rdev uses Linux's 32-bit "new" dev_t encoding (new_encode_dev): minor bits

@@ -53,6 +53,8 @@ SYSCALL(openat)
 			}
 		} else if (!err && (flags & O_CREAT) && (flags & O_EXCL)) {
 			err = -EEXIST;
+		} else if (!err && (flags & O_CREAT) && S_ISDIR(ip->mode)) {
+			err = -EISDIR;
 		}
 	}
 	path_free(path);

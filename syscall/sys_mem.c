@@ -2,6 +2,7 @@
 #include "syscall/sys.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
+#include "kernel/page_alloc.h"
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -37,6 +38,22 @@ SYSCALL(brk)
 	return (long)want;
 }
 
+static int map_file_copy(struct mm *mm, struct inode *ip, uint64_t addr, uint64_t len, uint64_t off)
+{
+	char *buf = page_alloc();
+	if (!buf)
+		return -ENOMEM;
+	int err = 0;
+	for (uint64_t done = 0; done < len && !err; done += PGSIZE) {
+		long r = inode_read(ip, off + done, buf, PGSIZE);
+		if (r <= 0)
+			break;
+		err = (int)copy_to_user(mm, addr + done, buf, (size_t)r);
+	}
+	page_free(buf);
+	return err;
+}
+
 SYSCALL(mmap)
 {
 	struct mm *mm = curmm();
@@ -45,8 +62,16 @@ SYSCALL(mmap)
 		return -EINVAL;
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS))
-		return -ENODEV;		/* file mappings come later */
+	struct file *f = NULL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		f = fd_get(curproc(), (int)a[4]);
+		if (!f)
+			return -EBADF;
+		if (!f->ip || !S_ISREG(f->ip->mode))
+			return -ENODEV;
+		if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
+			return -ENODEV;	/* writable shared file mappings are not supported */
+	}
 	len = page_up(len);
 	if (len == 0 || len > (1UL << 36))
 		return -ENOMEM;
@@ -60,10 +85,17 @@ SYSCALL(mmap)
 		addr = mm->mmap_next - len;
 		mm->mmap_next = addr;
 	}
-	if (uvm_map_zero(mm, addr, len, prot_perm(prot) | PTE_R)) {
+	if (uvm_map_zero(mm, addr, len, prot_perm(prot) | PTE_R | PTE_W)) {
 		uvm_unmap(mm, addr, len);
 		return -ENOMEM;
 	}
+	/* file mappings are private copies: read the bytes in */
+	if (f && map_file_copy(mm, f->ip, addr, len, a[5])) {
+		uvm_unmap(mm, addr, len);
+		return -ENOMEM;
+	}
+	if (!(prot & PROT_WRITE) && (prot & (PROT_READ | PROT_EXEC)))
+		uvm_protect(mm, addr, len, prot_perm(prot) | PTE_R);
 	/* PROT_NONE: mapped but inaccessible */
 	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		uvm_protect(mm, addr, len, 0);

@@ -88,7 +88,9 @@ static void test_efault(void)
 	ut_check_ret("clock_gettime_efault",
 	             SYS2(SYS_clock_gettime, CLOCK_MONOTONIC, (void *)16), -EFAULT);
 	ut_check_ret("uname_efault", SYS1(SYS_uname, BADPTR_LOW), -EFAULT);
-	ut_check_ret("nanosleep_req_efault", SYS2(SYS_nanosleep, BADPTR_LOW, 0), -EFAULT);
+	/* (nanosleep itself is not probed: qemu-user 7.2 ignores its bad pointer.) */
+	ut_check_ret("clock_nanosleep_req_efault",
+	             SYS4(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, BADPTR_LOW, 0), -EFAULT);
 	ut_check_ret("gettimeofday_efault", SYS2(SYS_gettimeofday, BADPTR_LOW, 0), -EFAULT);
 	ut_check_ret("getrandom_efault", SYS3(SYS_getrandom, BADPTR_LOW, 16, 0), -EFAULT);
 	ut_check_ret("prlimit64_old_efault",
@@ -113,8 +115,12 @@ static void test_efault(void)
 			SYS3(SYS_mprotect, p, PAGE, PROT_READ);
 			ut_check_ret("read_into_readonly_efault", sys_read(zfd, p, 16), -EFAULT);
 			SYS3(SYS_mprotect, p, PAGE, PROT_NONE);
+			/* a regular file: /dev/null never reads the buffer on Linux */
+			long tfd = SYS4(SYS_openat, AT_FDCWD, "/tmp/protnone",
+			                O_CREAT | O_RDWR | O_TRUNC, 0600);
 			ut_check_ret("write_from_protnone_efault",
-			             sys_write(nfd, p, 16), -EFAULT);
+			             sys_write((int)tfd, p, 16), -EFAULT);
+			SYS1(SYS_close, tfd);
 			SYS2(SYS_munmap, p, PAGE);
 		}
 	}

@@ -42,6 +42,7 @@
 #define PTE_A (1UL << 6)
 #define PTE_D (1UL << 7)
 #define PTE_COW (1UL << 8)      /* RSW bit: copy-on-write page */
+#define PTE_NONE (1UL << 9)     /* RSW bit: PROT_NONE page, kept with V clear */
 #define PTE_PPN_SHIFT 10
 #define PTE2PA(pte)   (((pte) >> PTE_PPN_SHIFT) << 12)
 #define PA2PTE(pa)    (((uint64_t)(pa) >> 12) << PTE_PPN_SHIFT)

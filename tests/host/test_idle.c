@@ -269,8 +269,12 @@ static void barrier2(unsigned *sense)
                 atomic_store(&bar_count, 0);
                 atomic_store(&bar_sense, *sense);
         } else {
-                while (atomic_load_explicit(&bar_sense, memory_order_acquire) != *sense)
-                        ;
+                /* spin, but yield when the other thread is not running
+                 * (a shared or busy host) */
+                for (unsigned i = 0;
+                     atomic_load_explicit(&bar_sense, memory_order_acquire) != *sense; i++)
+                        if (i > 200)
+                                sched_yield();
         }
 }
 
@@ -292,7 +296,7 @@ static void *lit_waker(void *arg)
                 bool fenced = atomic_load(&lit_fenced);
                 for (uint64_t i = 0; i < lit_iters; i++) {
                         barrier2(&sense);
-                        lit_delay(rng_next(&rs) % 4);
+                        lit_delay(rng_next(&rs) % 64);
                         rpc_sq_push(&lsq, &r);                          /* W1 */
                         if (fenced)
                                 lit_k[i] = idle_should_kick(&lflag);    /* W2 W3 */
@@ -314,7 +318,7 @@ static uint64_t lit_pass(bool fenced, unsigned *sense, uint64_t *rs)
         barrier2(sense);
         for (uint64_t i = 0; i < lit_iters; i++) {
                 barrier2(sense);
-                lit_delay(rng_next(rs) % 4);
+                lit_delay(rng_next(rs) % 64);
                 bool e;
                 if (fenced) {
                         idle_prepare(&lflag);                           /* S1 S2 */

@@ -1,0 +1,71 @@
+#!/bin/sh
+# Issue 5: QEMU sifive_u -smp 5, the stand-in for the U740's topology: hart 0
+# is an E51 without an MMU (skipped), harts 1-4 are U54s; the boot hart is
+# whichever U54 OpenSBI's lottery picked.  OpenSBI has no shutdown device
+# there, so the kernel ends with "duet: no shutdown device; halted with
+# status N" and waits in wfi: we watch the log for that line and stop QEMU
+# ourselves.  No such line within the timeout is a failure.
+. tests/lib.sh
+
+HALT_RE='^duet: no shutdown device; halted with status [0-9]+$'
+
+# qemu_until NAME TIMEOUT REGEX QEMU-ARGS...: QEMU in the background, log in
+# $LOGDIR/NAME.log; stops it once a line matches REGEX (SEEN=1) or at the
+# timeout (SEEN=0).  ELAPSED (s) and ELAPSED_MS: the time until then.
+qemu_until() {
+	name=$1 t=$2 re=$3; shift 3
+	log=$LOGDIR/$name.log
+	: >"$log"
+	start=$(date +%s%N)
+	timeout -k 5 "$t" qemu-system-riscv64 "$@" </dev/null >"$log" 2>&1 &
+	pid=$!
+	SEEN=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if tr -d '\r' <"$log" | grep -Eq -- "$re"; then
+			SEEN=1
+			sleep 0.5	# anything printed after the status line would be a bug: let it show
+			break
+		fi
+		sleep 0.2
+	done
+	ELAPSED_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+	ELAPSED=$(( ELAPSED_MS / 1000 ))
+	kill "$pid" 2>/dev/null		# timeout passes the TERM on to QEMU
+	wait "$pid" 2>/dev/null
+	[ $SEEN = 1 ] || ! tr -d '\r' <"$log" | grep -Eq -- "$re" || SEEN=1
+	return 0
+}
+
+su() {
+	qemu_until "$1" 45 "$HALT_RE" -M sifive_u -smp 5 -m 2G -nographic -bios default \
+		-kernel "$KERNEL" -append "$2"
+}
+
+n=sifive_u-smp5
+su $n "selftest=1 loglevel=info"
+if [ $SEEN = 1 ]; then pass "$n-halt-line"; else
+	fail "$n-halt-line" "expected a line matching '$HALT_RE' within 45 s, got: $(tr -d '\r' <"$LOGDIR/$n.log" | tail -3 | tr '\n' '|')"; fi
+[ "$ELAPSED" -lt 60 ] && pass "$n-under-60s" || fail "$n-under-60s" "expected under 60 s, took $ELAPSED s"
+check_log $n "$n-status-0" '^duet: no shutdown device; halted with status 0$'
+check_log $n "$n-model" '^duet: booting on hart [1-4], SiFive HiFive Unleashed A00$'
+check_log $n "$n-hart0-skipped" '(^|\] )duet: hart 0 skipped \(no MMU\)$'
+check_log $n "$n-role0" '^duet: cpu 0 hart 1 role client$'
+check_log $n "$n-role1" '^duet: cpu 1 hart 2 role server$'
+check_log $n "$n-role2" '^duet: cpu 2 hart 3 role parked$'
+check_log $n "$n-role3" '^duet: cpu 3 hart 4 role parked$'
+check_no_log $n "$n-no-hart0-role" '^duet: cpu [0-9]+ hart 0 role'
+check_log $n "$n-selftest" '^selftest: PASS$'
+check_log $n "$n-ipis" '^selftest: 1000 IPIs sent, 1000 answered'
+check_no_log $n "$n-no-panic" 'panic|ERROR'
+# the status line is the last thing the kernel prints
+last=$(tr -d '\r' <"$LOGDIR/$n.log" | grep -v '^qemu-system-riscv64: terminating on signal' | grep -v '^$' | tail -1)
+if echo "$last" | grep -Eq "$HALT_RE"; then pass "$n-halt-is-last"; else
+	fail "$n-halt-is-last" "expected the halt line last, got '$last'"; fi
+hart=$(tr -d '\r' <"$LOGDIR/$n.log" | sed -n 's/^duet: booting on hart \([0-9]*\),.*/\1/p')
+echo "# $n: boot hart $hart, status line after ${ELAPSED_MS} ms"
+
+# the failing self-check: the same line carries a non-zero status
+n=sifive_u-fail
+su $n "selftest=1 selftest_fail=1"
+check_log $n "$n-report" '^selftest: FAIL'
+check_log $n "$n-status" '^duet: no shutdown device; halted with status [1-9][0-9]*$'

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <stdlib.h>
 
-struct cmdline cmdline = { .offload = 1, .loglevel = LOG_INFO };
+struct cmdline cmdline = { .offload = 1, .loglevel = LOG_INFO, .poll_us = 50 };
 
 static void set_option(char *word)
 {
@@ -15,6 +15,8 @@ static void set_option(char *word)
 		cmdline.offload = atoi(val) != 0;
 	else if (strcmp(word, "selftest") == 0)
 		cmdline.selftest = atoi(val) != 0;
+	else if (strcmp(word, "poll_us") == 0)
+		cmdline.poll_us = (unsigned)atoi(val);
 	else if (strcmp(word, "selftest_fail") == 0)
 		cmdline.selftest_fail = atoi(val) != 0;
 	else if (strcmp(word, "loglevel") == 0) {

@@ -8,7 +8,8 @@ struct cmdline {
 	int offload;		/* offload=0|1 (default 1) */
 	int selftest;		/* selftest=1: IPI self-check, then power off */
 	int selftest_fail;	/* selftest_fail=1: test-only, the server drops a reply */
-	int loglevel;		/* loglevel=error|warn|info|debug|trace */
+	int loglevel;
+	unsigned poll_us;	/* poll_us=N: busy-poll window before sleeping (default 50) */		/* loglevel=error|warn|info|debug|trace */
 	char init[64];		/* init=/path */
 	int init_argc;		/* words after "--" */
 	char *init_argv[INIT_ARGS_MAX];

@@ -14,10 +14,10 @@ int stats_format(char *buf, int n)
 		struct exec_stats *e = &exec_stats[i];
 		len += snprintf(buf + len, (size_t)(n - len),
 				"cpu%d %s: syscalls %lu served %lu ipis_sent %lu ipis_recv %lu "
-				"switches %lu parks %lu kicks %lu wfi %lu idle_ms %lu\n",
+				"switches %lu parks %lu kicks %lu wfi %lu poll_hits %lu idle_ms %lu\n",
 				i, cpu_role_name(cpus[i].role), stats.syscalls[i], stats.served[i],
 				cpus[i].ipis_sent, cpus[i].ipis_recv, e->switches, e->parks, e->kicks,
-				e->wfi, e->idle_ticks * 1000 / plat.timebase);
+				e->wfi, e->poll_hits, e->idle_ticks * 1000 / plat.timebase);
 	}
 	if (len < n)
 		len += snprintf(buf + len, (size_t)(n - len),

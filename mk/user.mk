@@ -57,7 +57,8 @@ $(USER_PROGS): $(BUILD)/user/%: $(USER_TOP)/user/%.c $(USER_HDRS) $(MUSL_STAMP)
 	$(MUSL_GCC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $<
 
 # Cheap, so always rebuilt: picks up changes to skel/, EXTRA and busybox.
-rootfs: $(USER_PROGS)
+# WITH_BUSYBOX=1 builds busybox first if needed (also keeps make -j ordered).
+rootfs: $(USER_PROGS) $(if $(filter 1,$(WITH_BUSYBOX)),$(BUSYBOX_STAMP))
 	BUILD=$(BUILD) WITH_BUSYBOX=$(WITH_BUSYBOX) EXTRA=$(EXTRA) \
 		sh $(USER_TOP)/scripts/mk-rootfs.sh $(BUILD)/rootfs $(INITRAMFS) $(USER_PROGS)
 

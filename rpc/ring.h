@@ -76,19 +76,21 @@
  *                                           producer waiting for space) or
  *                                           waker bit atomic_fetch_or
  *   S2 fence(seq_cst)     [F_S] <-pairs->W2 fence(seq_cst)     [F_W]
- *   S3 re-check inbound: ring            W3 if (need_wakeup) send IPI
- *      (is_empty / has_space load the
- *      index itself, never just the
- *      cached copy) and waker bitmap
+ *   S3 re-check inbound: rings           W3 if (need_wakeup) send IPI
+ *      (is_empty / has_space: they
+ *      load the other side's index
+ *      whenever the cached copy shows
+ *      nothing) and waker bitmap
  *   S4 work? need_wakeup = 0, go on.
  *      none? wfi; need_wakeup = 0.
  *
  * Claim: no lost wake-up. The two seq_cst fences are totally ordered.
  *   If [F_W] precedes [F_S], S3 observes W1 (or a later value of the same
  *     index/bitmap word, i.e. the work was already consumed).
- *   If [F_S] precedes [F_W], W3 observes S1 (or a later store to the flag,
- *     which only the sleeper makes after it left wfi; its next S1..S3 round
- *     then has [F_W] before its [F_S] and sees W1).
+ *   If [F_S] precedes [F_W], W3 observes S1 (or a later store to the flag:
+ *     the sleeper's own S4 clear, made after S3 when it is awake anyway; it
+ *     goes on polling, and its next S1..S3 round has [F_W] before its [F_S]
+ *     - W3 read a value older than that round's S1 - so it sees W1).
  * So either the sleeper sees the work, or the waker sees the flag and sends
  * the IPI. The IPI cannot be "too early": interrupts are off from S1 to wfi,
  * and wfi returns when an enabled interrupt is PENDING even with sstatus.SIE
@@ -110,8 +112,10 @@
  *   unsigned sq_pop_batch(struct sq *r, T *out, unsigned max); consumer
  *   bool     sq_pop(struct sq *r, T *out);                   consumer
  *   bool     sq_is_empty(struct sq *r);                      consumer
- * The struct must be 64-byte aligned (static storage or an aligned
- * allocation); it is zero-initialised by sq_init before either side uses it.
+ * (No semicolon after RING_DEFINE(...).) The struct must be 64-byte aligned
+ * (static storage or an aligned allocation); sq_init sets it up before
+ * either side uses it, and its publication to the other hart is the
+ * caller's (e.g. done before starting that hart).
  *
  * Freestanding: only <stdint.h> <stddef.h> <stdbool.h> <stdatomic.h>. Entry
  * copies are C struct assignments; for big T the compiler may call memcpy,

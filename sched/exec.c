@@ -12,6 +12,8 @@
 #include "kernel/printk.h"
 #include "kernel/timer.h"
 #include "kernel/trap.h"
+#include "kernel/cmdline.h"
+#include "kernel/platform.h"
 #include <string.h>
 
 struct executor {
@@ -24,6 +26,7 @@ struct executor {
 };
 
 static struct executor executors[NCPU];
+static uint64_t poll_ticks;	/* busy-poll window before wfi, in timebase ticks */
 struct exec_stats exec_stats[NCPU];
 void swtch(struct context *old, struct context *new);
 
@@ -31,6 +34,7 @@ static struct executor *myexec(void) { return &executors[mycpu()->id]; }
 
 void exec_init(struct cpu *c)
 {
+	poll_ticks = cmdline.poll_us * plat.timebase / 1000000;
 	struct executor *e = &executors[c->id];
 	waker_table_init(&e->wakers);
 	atomic_store(&e->idle.need_wakeup, 0);
@@ -183,6 +187,13 @@ int exec_should_preempt(void)
 	return waker_any_pending(&e->wakers) || (e->hooks && e->hooks->pending());
 }
 
+/* Ready threads or wake-ups, ignoring the inbound ring (the caller drains it). */
+int exec_others_waiting(void)
+{
+	struct executor *e = myexec();
+	return e->runq_head || waker_any_pending(&e->wakers);
+}
+
 /* Is there anything besides the current thread that wants this cpu? */
 int exec_should_yield(void)
 {
@@ -307,18 +318,37 @@ static void reap(struct executor *e)
 	kfree(t);
 }
 
-/* Sleep until an interrupt, unless work arrived: the protocol of rpc/idle.h. */
+static int has_work(struct executor *e)
+{
+	return waker_any_pending(&e->wakers) || (e->hooks && e->hooks->pending());
+}
+
+/*
+ * Sleep until an interrupt, unless work arrived: the protocol of rpc/idle.h.
+ * First spin for a short window (poll_us=, io_uring's SQPOLL idle idea):
+ * a syscall round trip is shorter than two IPIs and two wfi exits, and
+ * while we spin with need_wakeup clear the peer sends no IPI at all.
+ */
 static void idle_wait(struct executor *e)
 {
 	struct cpu *c = mycpu();
+	uint64_t t0 = r_time(), until = t0 + poll_ticks;
+	for (unsigned i = 1; poll_ticks; i++) {
+		if (has_work(e)) {
+			exec_stats[c->id].poll_hits++;
+			return;
+		}
+		if ((i & 63) == 0 && r_time() >= until)
+			break;
+	}
 	intr_off();
 	idle_prepare(&e->idle);		/* need_wakeup = 1; full fence */
-	if (waker_any_pending(&e->wakers) || (e->hooks && e->hooks->pending())) {
+	if (has_work(e)) {
 		idle_done(&e->idle);	/* work slipped in: do not sleep */
 		intr_on();
 		return;
 	}
-	uint64_t t0 = r_time();
+	t0 = r_time();
 	wfi();				/* returns on any pending enabled interrupt, SIE or not */
 	idle_done(&e->idle);
 	exec_stats[c->id].idle_ticks += r_time() - t0;

@@ -60,6 +60,7 @@ void thread_ready(struct thread *t);		/* owner cpu, from an executor hook */
 struct idle_flag *exec_idle(int cpu);
 int exec_should_yield(void);
 int exec_should_preempt(void);
+int exec_others_waiting(void);
 void exec_arm_tick(uint64_t when);		/* 0: no preemption tick */
 int sleep_interrupted(void);			/* kernel/task.c: a signal is pending */
 
@@ -100,6 +101,6 @@ void waitq_wake_all(struct waitq *q);
 	__r; })
 
 struct exec_stats {
-	uint64_t switches, parks, wakes_local, wakes_remote, kicks, idle_ticks, wfi;
+	uint64_t switches, parks, wakes_local, wakes_remote, kicks, idle_ticks, wfi, poll_hits;
 };
 extern struct exec_stats exec_stats[NCPU];

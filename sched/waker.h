@@ -58,7 +58,10 @@
  * The one race left, chosen, not fixed: waker_wake(h) reads gen == h's
  * generation, then stalls; the owner frees the slot and allocates it to a
  * new future; the stalled wake's fetch_or lands on the new occupant. The new
- * occupant is resumed once without cause (a SPURIOUS wake). We allow it:
+ * occupant is resumed once without cause (a SPURIOUS wake; the waker's IPI,
+ * if it sends one, is spurious too). The same happens when a resume frees
+ * a slot that is still in the current pass's taken bits and allocates it
+ * again before the loop reaches it. We allow it:
  *  - spurious resumes are already unavoidable with a valid handle: a future
  *    that waited on two sources (poll on two fds, a timeout and a pipe) is
  *    woken by the second after it went on to wait for something else, so
@@ -113,6 +116,8 @@
 #include <stdbool.h>
 #include <stdatomic.h>
 
+/* Tunable, but it sets the struct layout: define it identically for every
+ * translation unit (kernel param header or build flags), never per file. */
 #ifndef WAKER_SLOTS
 #define WAKER_SLOTS 256         /* one per parked future; multiple of 64 */
 #endif

@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/host/run.sh - build and run the host tests of rpc/ and sched/.
 #
-#   tests/host/run.sh            everything (about 30 s on 2 idle cores)
+#   tests/host/run.sh            everything (about 30 s on 2 cores)
 #   QUICK=1 tests/host/run.sh    10x fewer iterations
 #
 # 1. Freestanding compile of rpc/*.h and sched/waker.c with the kernel's
@@ -14,7 +14,9 @@
 #    our data are ordered by release/acquire only, the fences are for the
 #    Dekker pair of rpc/idle.h, which test_idle checks by liveness.
 # 3. test_idle litmus, built WITHOUT TSan: the store-buffering litmus on the
-#    real idle.h/ring.h functions, on this machine's hardware.
+#    real idle.h/ring.h functions, on this machine's hardware. Then the
+#    negative control: test_idle built with -DBROKEN_NO_FENCE (no re-check
+#    after idle_prepare) must be caught by its watchdog (~3 s).
 # 4. If riscv64-linux-gnu-gcc and qemu-riscv64 are installed: the same tests
 #    built for riscv64 and run under qemu user mode (no TSan; checks the
 #    RISC-V code: amo*, fences, 32-bit index wrap).
@@ -30,7 +32,7 @@ if [ -n "$QUICK" ]; then
         IDLE_ARGS="100000"; LITMUS_ARGS="litmus 200000"
 else
         RING_ARGS="10000000 4000000"; WAKER_ARGS="1000000 1000000"
-        IDLE_ARGS="1000000"; LITMUS_ARGS="litmus 2000000"
+        IDLE_ARGS="3000000"; LITMUS_ARGS="litmus 2000000"
 fi
 TIMEOUT=170
 
@@ -134,6 +136,22 @@ build test_idle gcc $CFLAGS $TSAN tests/host/test_idle.c &&
 # 3. hardware litmus, no TSan
 build test_idle_native gcc $CFLAGS tests/host/test_idle.c &&
         run test_idle_litmus "$B/test_idle_native" $LITMUS_ARGS
+
+# 3b. negative control: test_idle with the re-check after idle_prepare
+#     removed (-DBROKEN_NO_FENCE) must be caught by its watchdog.
+if build test_idle_broken gcc $CFLAGS $TSAN -DBROKEN_NO_FENCE tests/host/test_idle.c; then
+        echo "== test_idle_broken (must fail): $B/test_idle_broken $IDLE_ARGS"
+        timeout "$TIMEOUT" "$B/test_idle_broken" $IDLE_ARGS > "$B/out" 2>&1
+        rc=$?
+        sed 's/^/   | /' "$B/out"
+        if [ $rc -ne 0 ] && grep -q '^FAIL idle: lost wake-up' "$B/out"; then
+                echo "PASS negative control: the broken protocol (no re-check) is detected as a lost wake-up"
+                pass=$((pass + 1))
+        else
+                echo "FAIL negative control: test_idle did not detect the broken protocol (exit $rc)"
+                fail=$((fail + 1))
+        fi
+fi
 
 # 4. riscv64 user mode
 if command -v riscv64-linux-gnu-gcc > /dev/null && command -v qemu-riscv64 > /dev/null; then

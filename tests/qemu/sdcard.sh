@@ -25,7 +25,7 @@ make_card() {
 # part_line IMG N: partition N's line from sfdisk -d
 part_line() { sfdisk -d "$1" 2>/dev/null | grep "^$1$2 :"; }
 # field LINE KEY: start=, size=, type=, attrs= value
-field() { echo "$1" | tr ',' '\n' | sed -n "s/^ *$2= *//p" | tr -d '"' ; }
+field() { echo "${1#* : }" | tr ',' '\n' | sed -n "s/^ *$2= *//p" | tr -d '"' ; }
 
 expect_eq() {	# NAME EXPECTED GOT
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "expected '$2', got '$3'"; fi
@@ -160,7 +160,7 @@ n=sdcard-uboot
 # the stand-in initrd is not a cpio: boot the card without an initrd instead
 make_card boot UBOOT_SPL="$T/u-boot-spl.bin" UBOOT_ITB="$T/u-boot.itb" INITRD= \
 	EXTRA_BOOTARGS="selftest=1 sdcard_test=1" || fail "$n-make" "make sdcard failed"
-timeout --foreground -k 5 60 qemu-system-riscv64 -M virt -smp 2 -m 512M -nographic \
+timeout --foreground -k 5 45 qemu-system-riscv64 -M virt -smp 2 -m 512M -nographic \
 	-bios default -kernel "$UBOOT_BIN" \
 	-drive file="$T/boot.img",format=raw,if=none,id=bootdisk,readonly=on \
 	-device virtio-blk-device,drive=bootdisk </dev/null >"$LOGDIR/$n.log" 2>&1

@@ -29,7 +29,7 @@ if APPEND="$append" sh scripts/mk-uboot-disk.sh "$disk" "$IMAGE" "$BUILD/test-ub
 	fail "$n-disk" "expected mk-uboot-disk.sh to succeed, got: $(tail -1 "$LOGDIR/$n-disk.log")"; fi
 
 start=$(date +%s)
-timeout --foreground -k 5 60 qemu-system-riscv64 -M virt -smp 2 -m 512M -nographic \
+timeout --foreground -k 5 45 qemu-system-riscv64 -M virt -smp 2 -m 512M -nographic \
 	-bios default -kernel "$UBOOT_BIN" \
 	-drive file="$disk",format=raw,if=none,id=bootdisk,readonly=on \
 	-device virtio-blk-device,drive=bootdisk \

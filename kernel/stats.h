@@ -9,6 +9,7 @@ struct stats {
 	uint64_t sq_batches, sq_reqs;		/* server: SQ drains and requests taken */
 	uint64_t cq_batches, cq_reqs;		/* client: CQ drains and completions taken */
 	uint64_t sq_full, cq_full;		/* back-pressure events */
+	uint64_t inline_reqs;			/* server: taken by a worker without a switch */
 	uint64_t kicks_to_server, kicks_to_client;	/* IPIs the protocol needed */
 };
 extern struct stats stats;

@@ -133,6 +133,21 @@ static void complete(const struct rpc_req *req, long result)
 	}
 }
 
+static int take_next_inline(struct worker *w)
+{
+	for (unsigned i = 0; i < spin_budget; i++) {
+		if (exec_others_waiting())
+			return 0;
+		if (rpc_sq_pop(&sq, &w->req)) {
+			stats.sq_batches++;
+			stats.sq_reqs++;
+			stats.inline_reqs++;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -142,6 +157,13 @@ static void worker_main(void *arg)
 		long r = syscall_dispatch(w->req.nr, w->req.args);
 		current()->task = NULL;
 		complete(&w->req, r);
+		/*
+		 * Run to completion: while nothing else on this cpu is ready,
+		 * take the next request ourselves instead of parking, which
+		 * saves two context switches per call in the steady state.
+		 */
+		if (take_next_inline(w))
+			continue;
 		w->has_req = 0;
 		w->next = idle_workers;
 		idle_workers = w;
@@ -201,5 +223,6 @@ static const struct exec_hooks server_hooks = { server_poll, server_pending };
 
 void offload_server_start(void)
 {
+	spin_budget = cmdline.poll_us * 20;
 	exec_set_hooks(&server_hooks);
 }

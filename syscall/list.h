@@ -53,3 +53,7 @@ X(226, mprotect)
 X(260, wait4)
 X(261, prlimit64)
 X(278, getrandom)
+/* more calls, kept in per-area lists */
+#include "syscall/list_fs.h"
+#include "syscall/list_procfs.h"
+#include "syscall/list_sig.h"

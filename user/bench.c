@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +107,68 @@ static void op_forkwait(long n)
 	}
 }
 
+/* ls -l of a 2000-entry directory: the design log's workload. */
+#define LSDIR "/tmp/lsdir"
+#define LSDIR_FILES 2000
+
+static void op_lsdir(long n)
+{
+	for (long i = 0; i < n; i++) {
+		DIR *d = opendir(LSDIR);
+		struct dirent *e;
+		struct stat st;
+		long seen = 0;
+		if (!d)
+			die("opendir");
+		while ((e = readdir(d)) != NULL) {
+			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+				die("fstatat");
+			seen++;
+		}
+		closedir(d);
+		if (seen != LSDIR_FILES + 2)
+			die("readdir count");
+	}
+}
+
+static void setup_lsdir(void)
+{
+	char p[64];
+	mkdir(LSDIR, 0755);
+	for (int i = 0; i < LSDIR_FILES; i++) {
+		snprintf(p, sizeof p, LSDIR "/file%04d", i);
+		int fd = open(p, O_CREAT | O_WRONLY, 0644);
+		if (fd < 0)
+			die("create");
+		close(fd);
+	}
+}
+
+/* Two tasks, each mixing a little compute with a syscall. */
+static volatile unsigned long sink;
+
+static void mix_loop(long n)
+{
+	for (long i = 0; i < n; i++) {
+		for (int k = 0; k < 200; k++)
+			sink += (unsigned long)k * i;
+		syscall(SYS_getppid);
+	}
+}
+
+static void op_mixed(long n)
+{
+	pid_t c = fork();
+	if (c < 0)
+		die("fork");
+	if (c == 0) {
+		mix_loop(n);
+		_exit(0);
+	}
+	mix_loop(n);
+	waitpid(c, NULL, 0);
+}
+
 static void setup_pipe(void)
 {
 	if (pipe(pp[0]) != 0 || pipe(pp[1]) != 0)
@@ -141,6 +205,7 @@ int main(int argc, char **argv)
 		{ "getppid", op_getppid },     { "write_null", op_write_null },
 		{ "nanosleep0", op_nanosleep0 }, { "openclose", op_openclose },
 		{ "pipe", op_pipe },           { "forkwait", op_forkwait },
+		{ "lsdir", op_lsdir },         { "mixed", op_mixed },
 	};
 	void (*op)(long) = NULL;
 	long warm;
@@ -181,12 +246,16 @@ int main(int argc, char **argv)
 		close(fd);
 	} else if (op == op_pipe) {
 		setup_pipe();
+	} else if (op == op_lsdir) {
+		setup_lsdir();
 	} else if (op == op_getppid) {
 		if (syscall(SYS_getppid) < 0)
 			die("getppid");
 	}
 
 	warm = iters / 10 < 1000 ? iters / 10 : 1000;
+	if (op == op_lsdir || op == op_forkwait || op == op_mixed)
+		warm = 1;
 	if (warm < 1)
 		warm = 1;
 	op(warm);

@@ -136,8 +136,6 @@ void tty_irq(unsigned irq)
 		waitq_wake_all(&tty.readers);
 }
 
-__attribute__((weak)) void tty_signal(int sig) { (void)sig; }
-__attribute__((weak)) int signal_pending_now(void) { return 0; }
 
 static int tty_has_input(void)
 {
@@ -234,6 +232,7 @@ static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 }
 
 int tty_foreground_pgrp(void) { return tty.pgrp; }
+void tty_set_foreground(int pgrp) { tty.pgrp = pgrp; }
 
 static int tty_poll(struct file *f)
 {

@@ -5,5 +5,6 @@ void tty_irq(unsigned irq);
 void tty_signal(int sig);
 int signal_pending_now(void);
 int tty_foreground_pgrp(void);
+void tty_set_foreground(int pgrp);
 void pipe_sigpipe(void);
 long sigreturn_frame(void);

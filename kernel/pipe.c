@@ -115,7 +115,6 @@ static const struct file_ops pipe_ops = {
 	.read = pipe_read, .write = pipe_write, .release = pipe_release, .poll = pipe_poll,
 };
 
-__attribute__((weak)) void pipe_sigpipe(void) {}
 
 SYSCALL(pipe2)
 {

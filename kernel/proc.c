@@ -12,6 +12,8 @@
 #include "kernel/printk.h"
 #include "kernel/timer.h"
 #include "kernel/stats.h"
+#include "kernel/signal.h"
+#include "drivers/tty.h"
 #include <string.h>
 
 static struct proc *procs[NPROC];
@@ -108,6 +110,7 @@ int proc_start_init(const char *path, int argc, char **argv)
 	t->tf->sepc = entry;
 	t->tf->x[REG_SP] = sp;
 	initproc = p;
+	tty_set_foreground(p->pgid);
 	task_start(t);
 	return 0;
 }
@@ -139,5 +142,5 @@ void proc_exit(struct proc *p, int status)
 		system_halt(code);
 	}
 	if (p->parent)
-		waitq_wake_all(&p->parent->child_exit);
+		signal_send(p->parent, SIGCHLD);	/* wait4 is woken by the client's teardown */
 }

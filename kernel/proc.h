@@ -42,6 +42,12 @@ struct proc {
 	uint64_t start_time;
 	struct task *task;		/* the main (only) thread */
 	atomic_int reapable;		/* zombie whose task the client has torn down */
+	atomic_int stop_report;		/* stopped by this signal, not yet reported by wait4 */
+};
+
+struct fpstate {
+	uint64_t f[32];
+	uint64_t fcsr;
 };
 
 struct task {
@@ -60,6 +66,18 @@ struct task {
 	int fatal_sig;			/* the task dies of this signal (client sets it) */
 	struct mm *mm_stale;		/* replaced by exec: the client frees it after switching */
 	uint64_t utime, stime;		/* ticks */
+	/* signals: pending is set by senders on the syscall cpu, taken by the client */
+	_Atomic uint64_t sig_pending;
+	struct thread *volatile sys_thread;	/* the future running our syscall, if any */
+	volatile int stopped;
+	uint64_t saved_mask;		/* sigsuspend: the mask to restore after the handler */
+	int mask_restore;
+	int restartable;		/* the last trap was a syscall that may restart */
+	uint64_t orig_a0;
+	uint64_t altstack_sp, altstack_size;
+	/* user FP registers, saved when the task traps with FS dirty */
+	struct fpstate fp;
+	uint64_t fp_gen;		/* bumped by exec: a fresh FP state */
 };
 
 extern struct proc *initproc;

@@ -13,8 +13,47 @@
 #include "rpc/offload.h"
 #include "drivers/tty.h"
 #include "kernel/kmalloc.h"
+#include "kernel/signal.h"
 
 void interrupt_dispatch(uint64_t cause);
+void fpu_save(struct fpstate *s);
+void fpu_restore(const struct fpstate *s);
+
+#define FS_CLEAN (2UL << 13)
+#define FS_DIRTY (3UL << 13)
+
+/* Which task's FP registers each hart holds, and at which generation. */
+static struct task *fp_owner[NCPU];
+static uint64_t fp_owner_gen[NCPU];
+
+static void fpu_trap_entry(struct task *t)
+{
+	if ((t->tf->sstatus & SSTATUS_FS) == FS_DIRTY) {
+		fpu_save(&t->fp);
+		int id = mycpu()->id;
+		fp_owner[id] = t;
+		fp_owner_gen[id] = t->fp_gen;
+	}
+}
+
+static uint64_t fpu_return(struct task *t)
+{
+	int id = mycpu()->id;
+	if (fp_owner[id] != t || fp_owner_gen[id] != t->fp_gen) {
+		csr_set(sstatus, FS_CLEAN);	/* FS must be on to load */
+		fpu_restore(&t->fp);
+		fp_owner[id] = t;
+		fp_owner_gen[id] = t->fp_gen;
+	}
+	return FS_CLEAN;
+}
+
+void fpu_forget(struct task *t)
+{
+	for (int i = 0; i < NCPU; i++)
+		if (fp_owner[i] == t)
+			fp_owner[i] = NULL;
+}
 
 void task_start(struct task *t)
 {
@@ -39,7 +78,9 @@ _Noreturn void task_return_to_user(struct task *t)
 		exec_arm_tick(0);
 	}
 	t->tf->ktp = (uint64_t)c;
-	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE)) | SSTATUS_SPIE;
+	uint64_t fs = fpu_return(t);
+	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS)) |
+			 SSTATUS_SPIE | fs;
 	user_return(t->tf);
 }
 
@@ -51,6 +92,7 @@ _Noreturn void task_exit_self(struct task *t)
 	mm_put(p->mm);
 	p->mm = NULL;
 	p->task = NULL;
+	fpu_forget(t);
 	kfree(t);
 	current()->task = NULL;
 	/* release: the teardown above happens-before the parent's reap */
@@ -79,6 +121,9 @@ static void fork_finish(struct task *t)
 	if (t->fork_sp)
 		ct->tf->x[REG_SP] = t->fork_sp;
 	ct->sigmask = t->sigmask;
+	ct->fp = t->fp;		/* saved at our trap entry if we had touched FP */
+	ct->altstack_sp = t->altstack_sp;
+	ct->altstack_size = t->altstack_size;
 	task_start(ct);
 }
 
@@ -93,7 +138,6 @@ void signal_fatal(struct task *t, int sig)
 		syscall_dispatch(0x7fff0000UL, a);
 }
 
-__attribute__((weak)) long sigreturn_frame(void) { return -ENOSYS; }
 
 static void syscall_from_user(struct task *t)
 {
@@ -101,11 +145,16 @@ static void syscall_from_user(struct task *t)
 	uint64_t nr = tf->x[REG_A7];
 	uint64_t a[6] = { tf->x[10], tf->x[11], tf->x[12], tf->x[13], tf->x[14], tf->x[15] };
 	tf->sepc += 4;
+	t->orig_a0 = a[0];
 	long r;
-	if (offload && !syscall_runs_local(nr))
+	if (offload && !syscall_runs_local(nr)) {
 		r = offload_call(t, nr, a);
-	else
+	} else {
+		t->sys_thread = current();
 		r = syscall_dispatch(nr, a);
+		t->sys_thread = NULL;
+	}
+	t->restartable = r == -EINTR;
 	stats.syscalls[mycpu()->id]++;
 	if (!syscall_keeps_a0(nr))
 		tf->x[REG_A0] = (uint64_t)r;
@@ -129,6 +178,7 @@ void user_trap(struct trapframe *tf)
 {
 	struct task *t = curtask();
 	uint64_t cause = tf->scause;
+	fpu_trap_entry(t);
 	if (cause & CAUSE_INTR) {
 		interrupt_dispatch(cause);
 	} else if (cause == EXC_ECALL_U) {
@@ -138,11 +188,13 @@ void user_trap(struct trapframe *tf)
 		intr_on();
 		user_fault(t, cause, tf->stval);
 	}
+	/* a wake-up or an expired tick that arrived while we were in the kernel */
+	if (!t->exiting && exec_should_preempt())
+		thread_yield();
+	if (!t->exiting)
+		signal_deliver(t);
 	if (t->exiting)
 		task_exit_self(t);
-	/* a wake-up or an expired tick that arrived while we were in the kernel */
-	if (exec_should_preempt())
-		thread_yield();
 	task_return_to_user(t);
 }
 int sleep_interrupted(void) { return signal_pending_now(); }

@@ -154,7 +154,9 @@ static void worker_main(void *arg)
 	for (;;) {
 		struct task *t = (struct task *)w->req.tag;
 		current()->task = t;	/* curtask()/curproc() for the handler */
+		t->sys_thread = current();	/* a signal wakes us here */
 		long r = syscall_dispatch(w->req.nr, w->req.args);
+		t->sys_thread = NULL;
 		current()->task = NULL;
 		complete(&w->req, r);
 		/*

@@ -26,7 +26,8 @@ set -eu
 
 [ $# -ge 2 ] && [ $# -le 3 ] || { echo "usage: $0 OUT.img KERNEL_IMAGE [INITRD]" >&2; exit 2; }
 out=$1 kernel=$2 initrd=${3:-}
-APPEND=${APPEND:-}
+# make leaves runs of blanks where optional words are empty: tidy them
+APPEND=$(printf '%s' "${APPEND:-}" | tr -s ' \t' '  ' | sed 's/^ //; s/ $//')
 BOOT_MB=${BOOT_MB:-64}
 UBOOT_SPL=${UBOOT_SPL:-}
 UBOOT_ITB=${UBOOT_ITB:-}

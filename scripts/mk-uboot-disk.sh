@@ -11,6 +11,6 @@
 # runs), so `make run BOOT=uboot` also checks the card's boot partition.
 set -eu
 [ $# -ge 2 ] || { echo "usage: $0 OUT.img KERNEL_IMAGE [INITRD]" >&2; exit 2; }
-UBOOT_SPL= UBOOT_ITB= BOOT_MB=${BOOT_MB:-16}
+UBOOT_SPL="" UBOOT_ITB="" BOOT_MB=${BOOT_MB:-16}
 export UBOOT_SPL UBOOT_ITB BOOT_MB
 exec sh "$(dirname "$0")/mk-sdcard.sh" "$@"

@@ -230,6 +230,9 @@ SYSCALL(execve)
 		if (!err) {
 			struct trapframe *tf = curtask()->tf;
 			memset(tf->x, 0, sizeof tf->x);
+			memset(&curtask()->fp, 0, sizeof curtask()->fp);
+			curtask()->fp_gen++;
+			curtask()->altstack_sp = curtask()->altstack_size = 0;
 			tf->sepc = entry;
 			tf->x[REG_SP] = sp;
 			for (int fd = 0; fd < NOFILE; fd++)
@@ -252,8 +255,9 @@ SYSCALL(execve)
 }
 
 #define WNOHANG 1
+#define WUNTRACED 2
 
-static struct proc *find_zombie(struct proc *p, int pid, int *have_child)
+static struct proc *find_zombie(struct proc *p, int pid, uint64_t wait_opts, int *have_child)
 {
 	int i = 0;
 	*have_child = 0;
@@ -263,6 +267,8 @@ static struct proc *find_zombie(struct proc *p, int pid, int *have_child)
 			continue;
 		*have_child = 1;
 		if (c->state == P_ZOMBIE && atomic_load(&c->reapable))
+			return c;
+		if ((wait_opts & WUNTRACED) && atomic_load(&c->stop_report))
 			return c;
 	}
 	return NULL;
@@ -275,15 +281,17 @@ SYSCALL(wait4)
 	if (a[2] & ~(uint64_t)(WNOHANG | 2 | 8 | 0x40000000 | 0x80000000))
 		return -EINVAL;
 	struct proc *z;
-	long r = wait_event(&p->child_exit, (z = find_zombie(p, pid, &have)) != NULL || !have ||
+	long r = wait_event(&p->child_exit, (z = find_zombie(p, pid, a[2], &have)) != NULL || !have ||
 			    (a[2] & WNOHANG), signal_pending_now() ? -EINTR : 0);
 	if (r)
 		return r;
 	if (!z)
 		return have ? 0 : -ECHILD;
-	int status = z->exit_status, zpid = z->pid;
+	int zpid = z->pid, stopsig = atomic_exchange(&z->stop_report, 0);
+	int status = z->state == P_ZOMBIE ? z->exit_status : (stopsig << 8) | 0x7f;
 	if (a[1] && copy_to_user(curmm(), a[1], &status, sizeof status))
 		return -EFAULT;
-	proc_free(z);
+	if (z->state == P_ZOMBIE)
+		proc_free(z);
 	return zpid;
 }

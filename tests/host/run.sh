@@ -82,7 +82,7 @@ run() {
         fi
         pass=$((pass + p))
         fail=$((fail + f))
-        printf -- "-- %s: %.1f s\n" "$label" "$(echo "$t1 - $t0" | bc)"
+        awk -v l="$label" -v a="$t0" -v b="$t1" 'BEGIN { printf "-- %s: %.1f s\n", l, b - a }'
 }
 
 # 1. freestanding

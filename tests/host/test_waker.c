@@ -335,7 +335,9 @@ static bool owner_take(unsigned w, bool may_free)
                       "lost wake: slot %u acknowledged %u wakes, observed %llu", s,
                       acked[b], (unsigned long long)sh[s].taken);
         }
-        /* resume pass; sometimes a resume frees another slot of the pass */
+        /* resume pass; in 1 take of 4, one resume frees another slot of the
+         * pass (at most one, so the fill phases still reach exhaustion) */
+        bool free_one = may_free && (rng_next(&ors) & 3) == 0;
         for (uint64_t m = bits; m; m &= m - 1) {
                 unsigned s = w * 64 + waker_ctz64(m);
                 void *d = waker_data(&T, s);
@@ -345,8 +347,9 @@ static bool owner_take(unsigned w, bool may_free)
                 }
                 CHECK(d == sh[s].data, "wrong data for slot %u", s);
                 uint64_t rest = m & (m - 1);
-                if (may_free && rest && (rng_next(&ors) & 15) == 0) {
+                if (free_one && rest) {
                         unsigned s2 = w * 64 + waker_ctz64(rest);
+                        free_one = false;
                         if (sh[s2].live) {
                                 st_freed_in_pass++;
                                 if (!owner_free(s2))

@@ -18,12 +18,13 @@ export MTOOLS_SKIP_CHECK=1
 # make_card NAME MAKE-ARGS...: runs `make sdcard` into $T/NAME.img, log kept.
 make_card() {
 	name=$1; shift
-	make --no-print-directory sdcard BOARD=unmatched SDCARD="$T/$name.img" OFFLOAD=1 LOG=info INIT= ARGS= "$@" \
+	make --no-print-directory sdcard BUILD="$BUILD" BOARD=unmatched SDCARD="$T/$name.img" \
+		OFFLOAD=1 LOG=info INIT= ARGS= "$@" \
 		>"$LOGDIR/sdcard-$name-make.log" 2>&1
 }
 
 # part_line IMG N: partition N's line from sfdisk -d
-part_line() { sfdisk -d "$1" 2>/dev/null | grep "^$1$2 :"; }
+part_line() { sfdisk -d "$1" 2>/dev/null | grep "^${1}${2} :"; }
 # field LINE KEY: start=, size=, type=, attrs= value
 field() { echo "${1#* : }" | tr ',' '\n' | sed -n "s/^ *$2= *//p" | tr -d '"' ; }
 
@@ -95,6 +96,11 @@ check_extlinux() {
 	expect_eq "$p-extlinux-append" "$EXPECT_APPEND" "$(echo "$a" | tr -s ' ' | sed 's/ $//')"
 }
 
+# --- 0. where `make sdcard BOARD=unmatched` writes by default -----------------
+if make -n --no-print-directory sdcard BUILD="$BUILD" BOARD=unmatched 2>/dev/null |
+	grep -q "mk-sdcard.sh $BUILD/sdcard-unmatched.img $BUILD/Image"; then pass sdcard-default-path; else
+	fail sdcard-default-path "expected make -n sdcard to write $BUILD/sdcard-unmatched.img from $BUILD/Image"; fi
+
 # --- 1. the card as `make sdcard BOARD=unmatched` writes it, no firmware ------
 # The initrd is whatever the build has (build/initramfs.cpio), as for `make run`.
 INITRD_FILE=$(ls "$BUILD/initramfs.cpio" 2>/dev/null || true)
@@ -106,7 +112,7 @@ img=$T/plain.img
 if sgdisk -v "$img" 2>&1 | grep -q 'No problems found'; then pass "$n-sgdisk-verify"; else
 	fail "$n-sgdisk-verify" "expected 'No problems found', got: $(sgdisk -v "$img" 2>&1 | head -3 | tr '\n' '|')"; fi
 expect_eq "$n-label" gpt "$(sfdisk -d "$img" 2>/dev/null | sed -n 's/^label: //p')"
-expect_eq "$n-nparts" 1 "$(sfdisk -d "$img" 2>/dev/null | grep -c "^$img[0-9]* :")"
+expect_eq "$n-nparts" 1 "$(sfdisk -d "$img" 2>/dev/null | grep -c "^${img}[0-9]* :")"
 check_boot_part $n "$img" 1 "$INITRD_FILE"
 
 # --- 2. with the board's U-Boot SPL and ITB (stand-ins of realistic size) ------
@@ -120,7 +126,7 @@ if make_card fw UBOOT_SPL="$T/u-boot-spl.bin" UBOOT_ITB="$T/u-boot.itb" INITRD="
 img=$T/fw.img
 if sgdisk -v "$img" 2>&1 | grep -q 'No problems found'; then pass "$n-sgdisk-verify"; else
 	fail "$n-sgdisk-verify" "expected 'No problems found', got: $(sgdisk -v "$img" 2>&1 | head -3 | tr '\n' '|')"; fi
-expect_eq "$n-nparts" 3 "$(sfdisk -d "$img" 2>/dev/null | grep -c "^$img[0-9]* :")"
+expect_eq "$n-nparts" 3 "$(sfdisk -d "$img" 2>/dev/null | grep -c "^${img}[0-9]* :")"
 l1=$(part_line "$img" 1) l2=$(part_line "$img" 2)
 expect_eq "$n-spl-start" 34 "$(field "$l1" start)"
 expect_eq "$n-spl-size" 2048 "$(field "$l1" size)"

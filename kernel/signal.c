@@ -1,0 +1,251 @@
+#include "kernel/signal.h"
+#include "kernel/proc.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "kernel/trap.h"
+#include "drivers/tty.h"
+#include "syscall/sys.h"
+#include "kernel/kmalloc.h"
+#include <string.h>
+
+enum dfl { D_TERM, D_CORE, D_IGN, D_STOP, D_CONT };
+
+static enum dfl default_action(int sig)
+{
+	switch (sig) {
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case 24: case 25: case 31:
+		return D_CORE;
+	case SIGCHLD: case SIGURG: case SIGWINCH:
+		return D_IGN;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return D_STOP;
+	case SIGCONT:
+		return D_CONT;
+	default:
+		return D_TERM;
+	}
+}
+
+static uint64_t sigbit(int sig) { return 1UL << (sig - 1); }
+
+static int ignored(struct proc *p, int sig)
+{
+	uint64_t h = p->sigactions[sig].handler;
+	return sig != SIGKILL && sig != SIGSTOP &&
+	       (h == SIG_IGN || (h == SIG_DFL && default_action(sig) == D_IGN));
+}
+
+int signal_send(struct proc *p, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!p || p->state != P_ALIVE)
+		return p ? 0 : -ESRCH;	/* a zombie accepts and drops signals */
+	struct task *t = p->task;
+	if (sig == 0 || !t)
+		return 0;
+	if (sig == SIGCONT || sig == SIGKILL) {
+		atomic_fetch_and(&t->sig_pending, ~(sigbit(SIGSTOP) | sigbit(SIGTSTP) |
+						    sigbit(SIGTTIN) | sigbit(SIGTTOU)));
+		if (t->stopped) {
+			t->stopped = 0;
+			thread_wake(t->thread);
+		}
+	}
+	if (ignored(p, sig))
+		return 0;
+	atomic_fetch_or(&t->sig_pending, sigbit(sig));
+	/*
+	 * Interrupt whatever it waits in: a syscall future parked on this
+	 * cpu (pipe, tty, wait4, sleep), or the task itself on the client.
+	 * The IPI makes a task that runs user code trap and see the signal.
+	 */
+	if (t->sys_thread)
+		thread_wake(t->sys_thread);
+	thread_wake(t->thread);
+	if (mycpu()->id != 0)
+		ipi_send(0, IPI_WAKE);
+	return 0;
+}
+
+int signal_kill(int pid, int sig)
+{
+	struct proc *self = curproc();
+	if (pid > 0)
+		return signal_send(proc_by_pid(pid), sig);
+	int pgrp = pid == 0 ? self->pgid : -pid, found = 0, err = 0, i = 0;
+	for (struct proc *p; (p = proc_iter(&i)) != NULL; ) {
+		if (p->state != P_ALIVE)
+			continue;
+		if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgrp)
+			continue;
+		found = 1;
+		int r = signal_send(p, sig);
+		if (r)
+			err = r;
+	}
+	return found ? err : -ESRCH;
+}
+
+/* Called by the tty's ^C / ^Z: the foreground process group. */
+void tty_signal(int sig)
+{
+	int pgrp = tty_foreground_pgrp(), i = 0;
+	for (struct proc *p; (p = proc_iter(&i)) != NULL; )
+		if (p->pgid == pgrp && p->state == P_ALIVE)
+			signal_send(p, sig);
+}
+
+int signal_pending_now(void)
+{
+	struct task *t = current()->task;
+	return t && (atomic_load(&t->sig_pending) & ~t->sigmask & ~0UL) != 0;
+}
+
+void pipe_sigpipe(void)
+{
+	signal_send(curproc(), SIGPIPE);
+}
+
+/* ---- delivery, on the client ---- */
+
+/* Linux riscv64 rt_sigframe: siginfo (128) + ucontext (960). */
+struct ucontext_k {
+	uint64_t flags, link;
+	uint64_t ss_sp;
+	int32_t ss_flags, pad;
+	uint64_t ss_size;
+	uint64_t sigmask;
+	uint8_t unused[120];
+	uint64_t pad2;		/* mcontext is 16-byte aligned */
+	uint64_t regs[32];	/* pc, then x1..x31 */
+	uint64_t fpregs[66];	/* f0..f31, fcsr (+ reserved), q-sized union */
+};
+struct rt_sigframe {
+	uint8_t info[128];
+	struct ucontext_k uc;
+};
+_Static_assert(__builtin_offsetof(struct ucontext_k, regs) == 176, "riscv64 ucontext");
+_Static_assert(sizeof(struct ucontext_k) == 960, "riscv64 ucontext");
+
+static void stop_task(struct task *t, int sig)
+{
+	struct proc *p = t->proc;
+	t->stopped = 1;
+	atomic_store(&p->stop_report, sig);
+	if (p->parent) {
+		signal_send(p->parent, SIGCHLD);
+		waitq_wake_all(&p->parent->child_exit);
+	}
+	while (t->stopped)
+		thread_park();
+}
+
+static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
+{
+	struct trapframe *tf = t->tf;
+	uint64_t sp = tf->x[REG_SP];
+	if ((sa->flags & SA_ONSTACK) && t->altstack_sp && !(sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size))
+		sp = t->altstack_sp + t->altstack_size;
+	sp = (sp - sizeof(struct rt_sigframe)) & ~15UL;
+	struct rt_sigframe *f = kzalloc(sizeof(struct rt_sigframe));
+	if (!f)
+		return -ENOMEM;
+	int32_t si[4] = { sig, 0, 0, 0 };
+	memcpy(f->info, si, sizeof si);
+	f->uc.ss_sp = t->altstack_sp;
+	f->uc.ss_size = t->altstack_size;
+	f->uc.sigmask = t->mask_restore ? t->saved_mask : t->sigmask;
+	t->mask_restore = 0;
+	f->uc.regs[0] = tf->sepc;
+	for (int i = 1; i < 32; i++)
+		f->uc.regs[i] = tf->x[i];
+	memcpy(f->uc.fpregs, &t->fp, sizeof t->fp);	/* saved at trap entry */
+	long err = copy_to_user(t->proc->mm, sp, f, sizeof *f);
+	kfree(f);
+	if (err)
+		return -EFAULT;
+	tf->x[REG_SP] = sp;
+	tf->x[REG_A0] = (uint64_t)sig;
+	tf->x[11] = sp;				/* siginfo */
+	tf->x[12] = sp + 128;			/* ucontext */
+	tf->x[REG_RA] = (sa->flags & SA_RESTORER) ? sa->restorer : 0;
+	tf->sepc = sa->handler;
+	t->sigmask |= sa->mask;
+	if (!(sa->flags & SA_NODEFER))
+		t->sigmask |= sigbit(sig);
+	if (sa->flags & SA_RESETHAND)
+		sa->handler = SIG_DFL;
+	return 0;
+}
+
+long sigreturn_frame(void)
+{
+	struct task *t = curtask();
+	struct trapframe *tf = t->tf;
+	struct rt_sigframe *f = kzalloc(sizeof(struct rt_sigframe));
+	if (!f)
+		return -ENOMEM;
+	if (copy_from_user(t->proc->mm, f, tf->x[REG_SP], sizeof *f)) {
+		kfree(f);
+		signal_fatal(t, SIGSEGV);
+		return 0;
+	}
+	tf->sepc = f->uc.regs[0];
+	for (int i = 1; i < 32; i++)
+		tf->x[i] = f->uc.regs[i];
+	memcpy(&t->fp, f->uc.fpregs, sizeof t->fp);
+	t->fp_gen++;			/* reload the registers on the way out */
+	t->sigmask = f->uc.sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+	kfree(f);
+	return 0;
+}
+
+static int take_signal(struct task *t)
+{
+	uint64_t ready = atomic_load(&t->sig_pending) & ~t->sigmask;
+	ready |= atomic_load(&t->sig_pending) & (sigbit(SIGKILL) | sigbit(SIGSTOP));
+	if (!ready)
+		return 0;
+	int sig = __builtin_ctzl(ready) + 1;
+	atomic_fetch_and(&t->sig_pending, ~sigbit(sig));
+	return sig;
+}
+
+void signal_deliver(struct task *t)
+{
+	int sig;
+	while (!t->exiting && (sig = take_signal(t)) != 0) {
+		struct sigaction_k *sa = &t->proc->sigactions[sig];
+		/* a syscall cut short by this signal: restart it or report EINTR */
+		if (t->restartable && (int64_t)t->tf->x[REG_A0] == -EINTR && sa->handler > SIG_IGN &&
+		    (sa->flags & SA_RESTART)) {
+			t->tf->sepc -= 4;
+			t->tf->x[REG_A0] = t->orig_a0;
+		}
+		t->restartable = 0;
+		if (sa->handler == SIG_IGN && sig != SIGKILL && sig != SIGSTOP)
+			continue;
+		if (sa->handler == SIG_DFL || sig == SIGKILL || sig == SIGSTOP) {
+			switch (default_action(sig)) {
+			case D_IGN: case D_CONT:
+				continue;
+			case D_STOP:
+				stop_task(t, sig);
+				continue;
+			case D_CORE:
+				signal_fatal(t, sig | 0x80);
+				return;
+			case D_TERM:
+				signal_fatal(t, sig);
+				return;
+			}
+		}
+		if (build_frame(t, sig, sa) != 0) {
+			signal_fatal(t, SIGSEGV);
+			return;
+		}
+		return;		/* one handler frame per return to user */
+	}
+}

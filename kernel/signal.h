@@ -1,0 +1,50 @@
+/*
+ * Signals.  Sending runs on the syscall cpu (kill, the tty's ^C, SIGCHLD,
+ * SIGPIPE) and only sets a pending bit and wakes whatever the task is
+ * waiting in; delivery runs on the client, on the way back to user mode
+ * (default action, or a handler frame built on the user stack).
+ */
+#pragma once
+#include <stdint.h>
+
+#define SIGHUP 1
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGILL 4
+#define SIGTRAP 5
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGKILL 9
+#define SIGSEGV 11
+#define SIGPIPE 13
+#define SIGALRM 14
+#define SIGTERM 15
+#define SIGCHLD 17
+#define SIGCONT 18
+#define SIGSTOP 19
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGURG 23
+#define SIGWINCH 28
+#define NSIG 64
+
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000
+#define SA_RESTORER 0x04000000
+
+struct proc;
+struct task;
+
+/* Queue sig for p (0 = existence check only). Syscall cpu or its IRQs. */
+int signal_send(struct proc *p, int sig);
+/* kill(2) targets: pid > 0, 0 (own group), -1 (all), < -1 (group). */
+int signal_kill(int pid, int sig);
+/* Client, on return to user: act on pending signals. */
+void signal_deliver(struct task *t);

@@ -31,7 +31,7 @@ KSRC := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c drivers/*.c \
 	rpc/*.c sched/*.c syscall/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 
-.PHONY: all kernel run test bench deps clean host-test qemu-test
+.PHONY: all kernel run test bench deps clean rootfs-full
 all: kernel
 
 kernel: $(BUILD)/kernel.elf $(BUILD)/Image
@@ -78,19 +78,24 @@ QEMU_MACHINE = -M sifive_u -smp $(SMP) -m 2G
 else
 QEMU_MACHINE = -M virt -smp $(SMP) -m $(MEM)
 endif
-INITRD ?= $(wildcard $(BUILD)/initramfs.cpio)
+INITRD ?= $(BUILD)/initramfs.cpio
 QEMU_ARGS = $(QEMU_MACHINE) -nographic -bios default \
 	-kernel $(BUILD)/kernel.elf -append "$(BOOTARGS)" $(if $(INITRD),-initrd $(INITRD))
 ifeq ($(BOOT),uboot)
 QEMU_ARGS = $(UBOOT_QEMU_ARGS)
 endif
 
-run: deps kernel $(RUN_DEPS)
+# the rootfs with busybox, the project's programs and rootfs/skel
+rootfs-full:
+	@$(MAKE) --no-print-directory rootfs WITH_BUSYBOX=1
+
+run: deps
+	@$(MAKE) --no-print-directory kernel rootfs-full
 	$(QEMU) $(QEMU_ARGS)
 
 # ---- tests ----
 test: deps
-	@$(MAKE) --no-print-directory kernel $(TEST_DEPS)
+	@$(MAKE) --no-print-directory kernel rootfs-full
 	@sh tests/run-all.sh
 
 clean:

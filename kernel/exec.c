@@ -13,6 +13,9 @@
 #include <string.h>
 
 #define PIE_BASE 0x10000000UL
+
+static int exec_load_depth(struct proc *p, const char *path, char *const argv[], int argc,
+			   char *const envp[], int envc, uint64_t *entry, uint64_t *sp, int depth);
 #define EM_RISCV 243
 #define PT_LOAD 1
 #define PT_PHDR 6
@@ -140,13 +143,66 @@ static int build_stack(struct mm *mm, char *const argv[], int argc, char *const 
 	return 0;
 }
 
+/*
+ * "#!interp [arg]" on the first line: run interp with [arg], the script's
+ * path and the original arguments after argv[0].  One level only, as the
+ * interpreter of an interpreter is refused with ENOEXEC... after 4 levels.
+ */
+static int exec_script(struct proc *p, struct inode *ip, const char *path, char *const argv[],
+		       int argc, char *const envp[], int envc, uint64_t *entry, uint64_t *sp, int depth)
+{
+	char line[128];
+	long n = inode_read(ip, 0, line, sizeof line - 1);
+	inode_put(ip);
+	if (n < 3 || depth > 4)
+		return -ENOEXEC;
+	line[n] = '\0';
+	char *nl = strchr(line, '\n');
+	if (!nl)
+		return -ENOEXEC;
+	*nl = '\0';
+	char *interp = line + 2;
+	while (*interp == ' ' || *interp == '\t')
+		interp++;
+	char *arg = interp;
+	while (*arg && *arg != ' ' && *arg != '\t')
+		arg++;
+	if (*arg) {
+		*arg++ = '\0';
+		while (*arg == ' ' || *arg == '\t')
+			arg++;
+	}
+	char *nargv[66];
+	int nargc = 0;
+	nargv[nargc++] = interp;
+	if (*arg)
+		nargv[nargc++] = arg;
+	nargv[nargc++] = (char *)path;
+	for (int i = 1; i < argc && nargc < 65; i++)
+		nargv[nargc++] = argv[i];
+	return exec_load_depth(p, interp, nargv, nargc, envp, envc, entry, sp, depth + 1);
+}
+
 int exec_load(struct proc *p, const char *path, char *const argv[], int argc,
 	      char *const envp[], int envc, uint64_t *entry, uint64_t *sp)
+{
+	return exec_load_depth(p, path, argv, argc, envp, envc, entry, sp, 0);
+}
+
+static int exec_load_depth(struct proc *p, const char *path, char *const argv[], int argc,
+			   char *const envp[], int envc, uint64_t *entry, uint64_t *sp, int depth)
 {
 	struct inode *ip;
 	int err = vfs_lookup(p->cwd, path, 1, &ip);
 	if (err)
 		return err;
+	if (!S_ISREG(ip->mode) || !(ip->mode & 0111)) {
+		inode_put(ip);
+		return -EACCES;
+	}
+	char magic[2];
+	if (inode_read(ip, 0, magic, 2) == 2 && magic[0] == '#' && magic[1] == '!')
+		return exec_script(p, ip, path, argv, argc, envp, envc, entry, sp, depth);
 	struct elf64_ehdr eh;
 	if (S_ISDIR(ip->mode))
 		err = -EACCES;

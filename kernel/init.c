@@ -71,7 +71,7 @@ static _Noreturn void client_main(void)
 {
 	if (offload)
 		offload_client_start();
-	const char *init = cmdline.init[0] ? cmdline.init : "/bin/sh";
+	const char *init = cmdline.init[0] ? cmdline.init : "/etc/init";
 	char *argv[INIT_ARGS_MAX + 1];
 	argv[0] = (char *)init;
 	for (int i = 0; i < cmdline.init_argc; i++)

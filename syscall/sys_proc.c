@@ -4,6 +4,7 @@
 #include "kernel/page_alloc.h"
 #include "kernel/timer.h"
 #include "kernel/printk.h"
+#include "kernel/stats.h"
 #include <string.h>
 
 SYSCALL(getpid) { (void)a; return curproc()->pid; }
@@ -23,6 +24,27 @@ SYSCALL(exit_group)
 {
 	proc_exit(curproc(), (int)(a[0] & 0xff) << 8);
 	return 0;
+}
+
+#define REBOOT_MAGIC1 0xfee1dead
+#define CMD_RESTART 0x01234567
+#define CMD_HALT 0xcdef0123
+#define CMD_POWER_OFF 0x4321fedc
+
+/* poweroff -f, halt -f, reboot -f: the machine stops with status 0. */
+SYSCALL(reboot)
+{
+	if (a[0] != REBOOT_MAGIC1)
+		return -EINVAL;
+	switch ((uint32_t)a[2]) {
+	case CMD_POWER_OFF: case CMD_HALT: case CMD_RESTART:
+		kprintf("duet: %s requested by pid %d\n",
+			(uint32_t)a[2] == CMD_RESTART ? "reboot (as power off)" : "power off", curproc()->pid);
+		stats_print();
+		system_halt(0);
+	default:
+		return 0;	/* CAD on/off and the rest: accepted */
+	}
 }
 
 SYSCALL(uname)

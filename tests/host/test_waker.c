@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
@@ -230,7 +231,11 @@ static void *waker_main(void *arg)
         uint64_t rs = 0x100 + (uintptr_t)arg * 7919;
         uint64_t wakes = 0, trues = 0, stales = 0, stale_bad = 0, bogus_bad = 0;
 
-        while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+        for (unsigned it = 0; !atomic_load_explicit(&stop, memory_order_relaxed); it++) {
+                /* more threads than cores: yield often, so that wakes and
+                 * takes interleave finely instead of by scheduler quanta */
+                if ((it & 127) == 0)
+                        sched_yield();
                 uint64_t r = rng_next(&rs);
                 if ((r & 7) == 0) {                     /* 1/8: a stale handle */
                         uint64_t h = atomic_load_explicit(&stale[(r >> 8) % NSTALE],
@@ -439,6 +444,8 @@ static bool test_stress(uint64_t ops, uint64_t min_wakes)
                     (atomic_load_explicit(&n_wakes_live, memory_order_relaxed) >= min_wakes ||
                      now() - t0 > 60))
                         break;
+                if ((done & 63) == 0)
+                        sched_yield();
                 /* phases of 20000 ops: fill up (exhaustion), then drain */
                 bool filling = (done / 20000) % 2 == 0;
                 unsigned r = rng_next(&ors) % 16, s;

@@ -86,8 +86,12 @@ QEMU_ARGS = $(UBOOT_QEMU_ARGS)
 endif
 
 # the rootfs with busybox, the project's programs and rootfs/skel
+# (the test scripts go in /tests; a user's EXTRA=<dir> is merged over them)
 rootfs-full:
-	@$(MAKE) --no-print-directory rootfs WITH_BUSYBOX=1
+	@rm -rf $(BUILD)/extra && mkdir -p $(BUILD)/extra/tests
+	@cp tests/busybox/*.sh $(BUILD)/extra/tests/
+	@if [ -n "$(EXTRA)" ]; then cp -a "$(EXTRA)/." $(BUILD)/extra/; fi
+	@$(MAKE) --no-print-directory rootfs WITH_BUSYBOX=1 EXTRA=$(abspath $(BUILD)/extra)
 
 run: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full

@@ -11,6 +11,7 @@
 #include "kernel/memlayout.h"
 #include "kernel/timer.h"
 #include <string.h>
+#include <stdio.h>
 
 #define PIE_BASE 0x10000000UL
 
@@ -183,6 +184,24 @@ static int exec_script(struct proc *p, struct inode *ip, const char *path, char 
 	return exec_load_depth(p, interp, nargv, nargc, envp, envc, entry, sp, depth + 1);
 }
 
+/* What /proc/<pid>/cmdline and exe show: argv (cut to fit) and the path made absolute. */
+static void record_cmdline(struct proc *p, const char *path, char *const argv[], int argc)
+{
+	size_t len = 0;
+	for (int i = 0; i < argc && len < sizeof p->cmdline; i++) {
+		size_t n = strlen(argv[i]) + 1;
+		if (n > sizeof p->cmdline - len)
+			n = sizeof p->cmdline - len;
+		memcpy(p->cmdline + len, argv[i], n);
+		len += n;
+	}
+	p->cmdline_len = (int)len;
+	int n = path[0] == '/' ? 0 : vfs_getcwd(p->cwd, p->exe, sizeof p->exe);
+	if (n < 0)
+		n = 0;
+	snprintf(p->exe + n, sizeof p->exe - (size_t)n, "%s%s", n > 1 ? "/" : "", path);
+}
+
 int exec_load(struct proc *p, const char *path, char *const argv[], int argc,
 	      char *const envp[], int envc, uint64_t *entry, uint64_t *sp)
 {
@@ -243,5 +262,6 @@ static int exec_load_depth(struct proc *p, const char *path, char *const argv[],
 	*entry = eh.entry + bias;
 	const char *base = strrchr(path, '/');
 	strncpy(p->comm, base ? base + 1 : path, sizeof p->comm - 1);
+	record_cmdline(p, path, argv, argc);
 	return 0;
 }

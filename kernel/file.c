@@ -134,6 +134,8 @@ static const struct file_ops *dev_ops(uint32_t rdev)
 int file_open_inode(struct inode *ip, int flags, struct file **out)
 {
 	const struct file_ops *ops;
+	if (ip->ops && ip->ops->open)
+		return ip->ops->open(ip, flags, out);	/* a synthetic file (procfs) */
 	if (S_ISDIR(ip->mode)) {
 		if ((flags & O_ACCMODE) != O_RDONLY)
 			return -EISDIR;

@@ -11,6 +11,7 @@
 #include "kernel/cpio.h"
 #include "kernel/file.h"
 #include "kernel/proc.h"
+#include "kernel/procfs.h"
 #include "kernel/stats.h"
 #include "sched/thread.h"
 #include "rpc/offload.h"
@@ -45,6 +46,7 @@ static void rootfs_init(void)
 	make_node("/", "dev", S_IFDIR | 0755, 0);
 	make_node("/", "tmp", S_IFDIR | 01777, 0);
 	make_node("/", "proc", S_IFDIR | 0555, 0);
+	procfs_init();		/* mounted on the /proc just made */
 	make_node("/dev", "console", S_IFCHR | 0600, MKDEV(5, 1));
 	make_node("/dev", "tty", S_IFCHR | 0666, MKDEV(5, 0));
 	make_node("/dev", "null", S_IFCHR | 0666, MKDEV(1, 3));

@@ -21,6 +21,35 @@ static struct kmem kmem;
 pagetable_t kernel_pgd;
 uint64_t kernel_satp;
 static uint64_t ram_lo, ram_hi;
+/*
+ * Sharers of each user page (fork's copy-on-write).  Only the syscall cpu
+ * and, for a write fault, the client change them, always under the owning
+ * mm's lock; a page shared by two processes is changed under either
+ * lock, hence the atomics.
+ */
+static uint32_t *page_refs;
+
+static _Atomic uint32_t *ref_of(void *va)
+{
+	return (_Atomic uint32_t *)&page_refs[((uintptr_t)va - kpool.base) / PGSIZE];
+}
+
+void *upage_alloc(void)
+{
+	void *p = page_alloc();
+	if (p)
+		atomic_store(ref_of(p), 1);
+	return p;
+}
+
+void upage_share(void *va) { atomic_fetch_add(ref_of(va), 1); }
+unsigned upage_refs(void *va) { return atomic_load(ref_of(va)); }
+
+void upage_put(void *va)
+{
+	if (atomic_fetch_sub(ref_of(va), 1) == 1)
+		page_free(va);
+}
 
 #define ROUND_UP(x, a)   (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 #define ROUND_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
@@ -79,8 +108,10 @@ static void pool_setup(void)
 	/* the bitmap lives right after the kernel image */
 	uint64_t kend_pa = VA2PA(_image_end);
 	uint64_t bm_pa = ROUND_UP(kend_pa, PGSIZE);
-	uint64_t bm_bytes = ROUND_UP((npages + 63) / 64 * 8, PGSIZE);
+	uint64_t bm_bytes = ROUND_UP((npages + 63) / 64 * 8 + npages * sizeof(uint32_t), PGSIZE);
 	pool_init(&kpool, (uintptr_t)PA2VA(ram_lo), npages, PA2VA(bm_pa));
+	page_refs = (uint32_t *)((char *)PA2VA(bm_pa) + (npages + 63) / 64 * 8);
+	memset(page_refs, 0, npages * sizeof(uint32_t));
 	for (int i = 0; i < plat.nmem; i++)
 		pool_release_range(&kpool, (uintptr_t)PA2VA(plat.mem[i].base),
 				   (uintptr_t)PA2VA(plat.mem[i].base + plat.mem[i].size));

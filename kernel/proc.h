@@ -38,6 +38,9 @@ struct proc {
 	struct waitq child_exit;	/* parents wait here for a child's exit */
 	struct sigaction_k sigactions[65];
 	char comm[16];
+	char cmdline[256];		/* argv NUL-separated, truncated (exec_load): /proc/<pid>/cmdline */
+	int cmdline_len;
+	char exe[128];			/* absolute path exec'd (exec_load): /proc/<pid>/exe */
 	int pgid, sid;
 	uint64_t start_time;
 	struct task *task;		/* the main (only) thread */

@@ -136,7 +136,9 @@ void inode_get(struct inode *ip)
 
 void inode_put(struct inode *ip)
 {
-	if (--ip->refs == 0 && ip->nlink == 0)
+	if (--ip->refs == 0 && ip->ops && ip->ops->release)
+		ip->ops->release(ip);	/* a synthetic inode: its filesystem frees it */
+	else if (ip->refs == 0 && ip->nlink == 0)
 		inode_free(ip);
 }
 
@@ -234,6 +236,8 @@ static int name_ok(struct inode *dir, const char *name)
 	size_t len = strnlen(name, NAME_MAX + 1);
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
+	if (dir->ops)
+		return -EACCES;	/* a synthetic directory: its filesystem owns the names */
 	if (len == 0)
 		return -ENOENT;
 	if (len > NAME_MAX)
@@ -440,6 +444,8 @@ int vfs_rename(struct inode *olddir, const char *oldname, struct inode *newdir,
 		return -EINVAL;
 	if (!S_ISDIR(olddir->mode) || !S_ISDIR(newdir->mode))
 		return -ENOTDIR;
+	if (olddir->ops || newdir->ops)
+		return -EXDEV;	/* into or out of a synthetic filesystem */
 	if (is_marker(oldname) || is_marker(newname))
 		return -EBUSY;
 	size_t nlen = strnlen(newname, NAME_MAX + 1);
@@ -497,6 +503,8 @@ int vfs_readdir(struct inode *dir, uint64_t *pos,
 {
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
+	if (dir->ops)
+		return dir->ops->readdir(dir, pos, emit, ctx);
 	if (dir->nlink == 0)
 		return -ENOENT;
 	if (*pos == 0) {
@@ -527,13 +535,30 @@ struct inode *vfs_parent_of(struct inode *dir)
 	return p;
 }
 
-/* The entry naming ip in its parent. */
+/* The entry naming ip in its parent: ip itself, or a mount point ip is mounted on. */
 static struct dentry *dir_entry_of(struct inode *dir, struct inode *ip)
 {
 	for (struct dentry *d = dir->ents; d; d = d->next)
-		if (d->ip == ip)
+		if (d->ip == ip || d->ip->mounted == ip)
 			return d;
 	return NULL;
+}
+
+/* ip's name in its parent; a synthetic parent has no dentries, so its filesystem says. */
+static int entry_name(struct inode *ip, char *buf, const char **name, size_t *len)
+{
+	if (ip->parent->ops) {
+		int n = ip->ops && ip->ops->name ? ip->ops->name(ip, buf) : -ENOENT;
+		*name = buf;
+		*len = n < 0 ? 0 : (size_t)n;
+		return n < 0 ? n : 0;
+	}
+	struct dentry *d = dir_entry_of(ip->parent, ip);
+	if (!d)
+		return -ENOENT;
+	*name = d->name;
+	*len = d->len;
+	return 0;
 }
 
 int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
@@ -550,13 +575,16 @@ int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
 	size_t at = n - 1;
 	buf[at] = 0;
 	for (struct inode *ip = cwd; ip != root; ip = ip->parent) {
-		struct dentry *d = dir_entry_of(ip->parent, ip);
-		if (!d)
-			return -ENOENT;
-		if (at < (size_t)d->len + 1)
+		char nbuf[NAME_MAX + 1];
+		const char *name;
+		size_t len;
+		int err = entry_name(ip, nbuf, &name, &len);
+		if (err)
+			return err;
+		if (at < len + 1)
 			return -ERANGE;
-		at -= d->len;
-		memcpy(buf + at, d->name, d->len);
+		at -= len;
+		memcpy(buf + at, name, len);
 		buf[--at] = '/';
 	}
 	if (at == n - 1)
@@ -724,6 +752,24 @@ static size_t walk_next(struct walk *w, const char **name, int *is_last, int *sl
 }
 
 /*
+ * One step inside a synthetic filesystem: its lookup hands back a
+ * referenced inode; a symlink's target is copied out before it is dropped.
+ */
+static int walk_synthetic(struct walk *w, const char *name, size_t len, int follow_link)
+{
+	struct inode *ip;
+	int err = w->cur->ops->lookup(w->cur, name, len, &ip);
+	if (err)
+		return err;
+	if (S_ISLNK(ip->mode) && follow_link)
+		err = walk_splice(w, ip);
+	else
+		walk_set(w, ip);
+	inode_put(ip);
+	return err;
+}
+
+/*
  * Take one component.  Returns 0 to go on, 1 when parent mode (last != NULL)
  * has reached the last component and copied it, or -errno.
  */
@@ -745,6 +791,8 @@ static int walk_step(struct walk *w, const char *name, size_t len, int is_last, 
 		walk_set(w, w->cur->parent);
 		return 0;
 	}
+	if (w->cur->ops)
+		return walk_synthetic(w, name, len, !is_last || slash || follow);
 	struct dentry *d = dir_find(w->cur, name, len, NULL);
 	if (!d)
 		return -ENOENT;

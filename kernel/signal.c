@@ -235,7 +235,8 @@ void signal_deliver(struct task *t)
 				stop_task(t, sig);
 				continue;
 			case D_CORE:
-				signal_fatal(t, sig | 0x80);
+				/* RLIMIT_CORE is 0, as on a default Linux: no dump, no 0x80 flag */
+				signal_fatal(t, sig);
 				return;
 			case D_TERM:
 				signal_fatal(t, sig);

@@ -166,8 +166,11 @@ static void user_fault(struct task *t, uint64_t cause, uint64_t addr)
 {
 	int write = cause == EXC_STORE_PAGE || cause == EXC_STORE_ACCESS;
 	if ((cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE) &&
-	    uvm_fault(t->proc->mm, addr, write) == 0)
-		return;		/* stack growth: retry the instruction */
+	    uvm_fault(t->proc->mm, addr, write) == 0) {
+		/* stack growth or copy-on-write: drop the stale entry, retry */
+		__asm__ volatile("sfence.vma %0, zero" :: "r"(addr) : "memory");
+		return;
+	}
 	pr_warn("pid %d (%s): fatal fault cause %lu at pc %lx addr %lx\n", t->proc->pid,
 		t->proc->comm, cause, t->tf->sepc, addr);
 	int sig = cause == EXC_ILLEGAL ? 4 : 11;	/* SIGILL : SIGSEGV */

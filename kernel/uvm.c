@@ -35,7 +35,7 @@ static void free_table(pagetable_t pt, int level)
 	for (int i = 0; i < 512; i++) {
 		pte_t pte = pt[i];
 		if (level == 0 && (pte & PTE_NONE)) {
-			page_free(PA2VA(PTE2PA(pte)));
+			upage_put(PA2VA(PTE2PA(pte)));
 			continue;
 		}
 		if (!(pte & PTE_V))
@@ -43,7 +43,7 @@ static void free_table(pagetable_t pt, int level)
 		if (level > 0 && !(pte & (PTE_R | PTE_W | PTE_X)))
 			free_table(PA2VA(PTE2PA(pte)), level - 1);
 		else if (level == 0)
-			page_free(PA2VA(PTE2PA(pte)));
+			upage_put(PA2VA(PTE2PA(pte)));
 	}
 	page_free(pt);
 }
@@ -67,7 +67,7 @@ static int map_zero_page(struct mm *mm, uint64_t va, uint64_t perm)
 		return -ENOMEM;
 	if (*pte & PTE_V)
 		return 0;
-	void *pg = page_alloc();
+	void *pg = upage_alloc();
 	if (!pg)
 		return -ENOMEM;
 	*pte = PA2PTE(VA2PA(pg)) | perm | PTE_LEAF_USER;
@@ -90,7 +90,7 @@ void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len)
 	for (uint64_t a = va; a < va + len; a += PGSIZE) {
 		pte_t *pte = vm_walk(mm->pgd, a, 0);
 		if (pte && (*pte & (PTE_V | PTE_NONE))) {
-			page_free(PA2VA(PTE2PA(*pte)));
+			upage_put(PA2VA(PTE2PA(*pte)));
 			*pte = 0;
 		}
 	}
@@ -113,13 +113,38 @@ int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
 		 * PROT_NONE keeps the page but clears V: a valid PTE with
 		 * R=W=X=0 would mean "pointer to the next level".
 		 */
-		pte_t keep = *pte & ~(uint64_t)(PTE_R | PTE_W | PTE_X | PTE_V | PTE_NONE);
-		*pte = perm ? keep | perm | PTE_V : keep | PTE_NONE;
+		pte_t keep = *pte & ~(uint64_t)(PTE_R | PTE_W | PTE_X | PTE_V | PTE_NONE | PTE_COW);
+		uint64_t p = perm;
+		if ((p & PTE_W) && upage_refs(PA2VA(PTE2PA(*pte))) > 1)
+			p = (p & ~PTE_W) | PTE_COW;	/* still shared with a fork */
+		*pte = p ? keep | p | PTE_V : keep | PTE_NONE;
 	}
 	mm->tlb_gen++;
 	spin_unlock(&mm->lock);
 	sfence_vma_asid(mm->asid);
 	return err;
+}
+
+/*
+ * A write to a copy-on-write page: the last sharer takes the page back
+ * writable, the others get a private copy.  Caller holds mm->lock.
+ */
+static int cow_break(struct mm *mm, pte_t *pte)
+{
+	void *old = PA2VA(PTE2PA(*pte));
+	uint64_t flags = (*pte & 0x3ff & ~PTE_COW) | PTE_W | PTE_D;
+	if (upage_refs(old) == 1) {
+		*pte = PA2PTE(VA2PA(old)) | flags;
+	} else {
+		void *copy = upage_alloc();
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, old, PGSIZE);
+		*pte = PA2PTE(VA2PA(copy)) | flags;
+		upage_put(old);
+	}
+	mm->tlb_gen++;		/* the other hart may cache the read-only entry */
+	return 0;
 }
 
 static int in_stack(uint64_t va)
@@ -139,6 +164,8 @@ static pte_t *resolve(struct mm *mm, uint64_t va, int write)
 		pte = vm_walk(mm->pgd, va, 0);
 	}
 	if (!pte || !(*pte & PTE_V) || !(*pte & PTE_U))
+		return NULL;
+	if (write && (*pte & PTE_COW) && cow_break(mm, pte) != 0)
 		return NULL;
 	if (write ? !(*pte & PTE_W) : !(*pte & PTE_R))
 		return NULL;
@@ -172,23 +199,25 @@ struct mm *mm_clone(struct mm *src)
 				if (!(l0[i0] & (PTE_V | PTE_NONE)))
 					continue;
 				uint64_t va = (i2 << 30) | (i1 << 21) | (i0 << 12);
-				void *pg = page_alloc();
-				pte_t *pte = pg ? vm_walk(mm->pgd, va, 1) : NULL;
+				pte_t *pte = vm_walk(mm->pgd, va, 1);
 				if (!pte) {
-					if (pg)
-						page_free(pg);
 					err = -ENOMEM;
 					break;
 				}
-				memcpy(pg, PA2VA(PTE2PA(l0[i0])), PGSIZE);
-				*pte = PA2PTE(VA2PA(pg)) | (l0[i0] & 0x3ff);
+				/* share the page; writable ones become copy-on-write in both */
+				if (l0[i0] & PTE_W)
+					l0[i0] = (l0[i0] & ~PTE_W) | PTE_COW;
+				upage_share(PA2VA(PTE2PA(l0[i0])));
+				*pte = l0[i0];
 			}
 		}
 	}
 	mm->brk_start = src->brk_start;
 	mm->brk = src->brk;
 	mm->mmap_next = src->mmap_next;
+	src->tlb_gen++;		/* the parent lost write access: flush before it runs */
 	spin_unlock(&src->lock);
+	sfence_vma_asid(src->asid);
 	if (err) {
 		mm_put(mm);
 		return NULL;

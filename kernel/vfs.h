@@ -69,6 +69,31 @@ struct vfs_time {
 };
 
 struct dentry;			/* ramfs: one directory entry */
+struct file;
+struct inode;
+
+typedef int (*vfs_emit_fn)(void *ctx, const char *name, size_t namelen, uint64_t ino,
+			   unsigned dtype);
+
+/*
+ * A synthetic filesystem (procfs) makes its own inodes and sets ip->ops;
+ * ramfs inodes have ops NULL.  The VFS calls below consult the hooks so the
+ * path walk, readdir, getcwd and open work across a mount without knowing
+ * the filesystem.  A synthetic directory takes no new names (create, link:
+ * -EACCES; rename: -EXDEV).
+ */
+struct inode_ops {
+	/* dirs: name (len bytes, no NUL) in dir: *out referenced, or -ENOENT */
+	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	/* dirs: vfs_readdir's contract */
+	int (*readdir)(struct inode *dir, uint64_t *pos, vfs_emit_fn emit, void *ctx);
+	/* ip's name in its synthetic parent, into buf[NAME_MAX + 1]; returns its length */
+	int (*name)(struct inode *ip, char *buf);
+	/* file_open_inode's contract; NULL: the generic open */
+	int (*open)(struct inode *ip, int flags, struct file **out);
+	/* refs reached zero: the filesystem frees ip (nlink is not consulted) */
+	void (*release)(struct inode *ip);
+};
 
 struct inode {
 	uint32_t ino;
@@ -80,11 +105,12 @@ struct inode {
 	struct vfs_time atime, mtime, ctime;	/* atime is not updated by reads */
 	int refs;
 	/*
-	 * A filesystem mounted on this directory: lookup will step into it
-	 * (procfs, devfs later).  Always NULL for now.
+	 * A filesystem mounted on this directory: lookup steps into it (procfs
+	 * on /proc; the mounted root's parent is this directory's parent).
 	 */
 	struct inode *mounted;
 	void *priv;		/* for the owner of a device/fifo node; ramfs ignores it */
+	const struct inode_ops *ops;	/* NULL for ramfs inodes */
 
 	/* ramfs private: directories */
 	struct inode *parent;	/* "..": a counted ref; root points to itself */

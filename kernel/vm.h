@@ -20,3 +20,8 @@ pte_t *vm_walk(pagetable_t pt, uint64_t va, int alloc);
 /* Map [va, va+size) -> pa with perm; -ENOMEM on table exhaustion. */
 int vm_map(pagetable_t pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t perm);
 uint64_t mem_total_bytes(void);
+/* User pages are reference counted so fork can share them copy-on-write. */
+void *upage_alloc(void);
+void upage_share(void *va);
+void upage_put(void *va);
+unsigned upage_refs(void *va);

@@ -11,8 +11,10 @@
 #                              BUILD/sdcard-unmatched.img (docs/UNMATCHED.md)
 #
 # Both disks are the same GPT + FAT layout (scripts/mk-sdcard.sh): Image,
-# initramfs.cpio (when BUILD/initramfs.cpio exists) and extlinux.conf whose
-# `append` line is the usual BOOTARGS (OFFLOAD=, LOG=, INIT=, EXTRA_BOOTARGS=).
+# initramfs.cpio (INITRD, the busybox rootfs by default; INITRD= for none) and
+# extlinux.conf whose `append` line is the usual BOOTARGS (OFFLOAD=, LOG=,
+# INIT=, EXTRA_BOOTARGS=, ARGS=).  They build the kernel and the rootfs first
+# (DISK_DEPS; the tests set DISK_DEPS=kernel and pass their own INITRD).
 
 BOARD     ?= unmatched
 UBOOT_SPL ?=
@@ -20,11 +22,12 @@ UBOOT_ITB ?=
 UBOOT_BIN ?= /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
 UBOOT_DISK = $(BUILD)/uboot-virt.img
 SDCARD     = $(BUILD)/sdcard-$(BOARD).img
+DISK_DEPS ?= kernel rootfs-full
 
 .PHONY: uboot-disk sdcard
 
 # Rebuilt every time (about 0.2 s): the append line follows the make variables.
-uboot-disk: kernel
+uboot-disk: $(DISK_DEPS)
 	@test -f $(UBOOT_BIN) || { echo "no $(UBOOT_BIN): make deps (package u-boot-qemu)"; exit 1; }
 	APPEND="$(BOOTARGS)" sh scripts/mk-uboot-disk.sh $(UBOOT_DISK) $(BUILD)/Image $(INITRD)
 
@@ -41,10 +44,10 @@ ifeq ($(BOOT),uboot)
 ifeq ($(MACHINE),sifive_u)
 $(error BOOT=uboot is for MACHINE=virt: Debian ships no U-Boot for QEMU sifive_u)
 endif
-run: uboot-disk
+run: uboot-disk		# a prerequisite: made before run's own recipe starts QEMU
 endif
 
-sdcard: kernel
+sdcard: $(DISK_DEPS)
 	@case "$(BOARD)" in unmatched) ;; *) echo "sdcard: unknown BOARD=$(BOARD) (known: unmatched)"; exit 1;; esac
 	APPEND="$(BOOTARGS)" UBOOT_SPL="$(UBOOT_SPL)" UBOOT_ITB="$(UBOOT_ITB)" \
 		sh scripts/mk-sdcard.sh $(SDCARD) $(BUILD)/Image $(INITRD)

@@ -202,6 +202,42 @@ int exec_should_yield(void)
 	       (e->hooks && e->hooks->pending());
 }
 
+static void sleepers_remove(struct executor *e, struct thread *t)
+{
+	for (struct thread **pp = &e->sleepers; *pp; pp = &(*pp)->sleep_next)
+		if (*pp == t) {
+			*pp = t->sleep_next;
+			break;
+		}
+}
+
+/*
+ * Park once, also on the sleep list: back after any wake-up or at the
+ * deadline.  Returns non-zero if the deadline has passed.  For waits that
+ * are both event- and time-bound (ppoll, pselect6).
+ */
+int thread_park_until(uint64_t deadline)
+{
+	struct executor *e = myexec();
+	struct thread *t = current();
+	if (time_now() >= deadline)
+		return 1;
+	uint64_t was = intr_off();
+	struct thread **pp = &e->sleepers;
+	while (*pp && (*pp)->wake_at <= deadline)
+		pp = &(*pp)->sleep_next;
+	t->wake_at = deadline;
+	t->sleep_next = *pp;
+	*pp = t;
+	sleepers_rearm(e);
+	intr_restore(was);
+	thread_park();
+	was = intr_off();
+	sleepers_remove(e, t);
+	intr_restore(was);
+	return time_now() >= deadline;
+}
+
 void thread_sleep_until(uint64_t deadline)
 {
 	struct executor *e = myexec();
@@ -210,18 +246,18 @@ void thread_sleep_until(uint64_t deadline)
 		uint64_t was = intr_off();
 		struct thread **pp = &e->sleepers;
 		while (*pp && (*pp)->wake_at <= deadline)
-			pp = &(*pp)->next;
+			pp = &(*pp)->sleep_next;
 		t->wake_at = deadline;
-		t->next = *pp;
+		t->sleep_next = *pp;
 		*pp = t;
 		sleepers_rearm(e);
 		intr_restore(was);
 		thread_park();
 		/* a signal or spurious wake: take ourselves off the list if still there */
 		was = intr_off();
-		for (pp = &e->sleepers; *pp; pp = &(*pp)->next)
+		for (pp = &e->sleepers; *pp; pp = &(*pp)->sleep_next)
 			if (*pp == t) {
-				*pp = t->next;
+				*pp = t->sleep_next;
 				break;
 			}
 		intr_restore(was);
@@ -237,7 +273,7 @@ void sched_timer_expired(void)
 	uint64_t now = time_now();
 	while (e->sleepers && e->sleepers->wake_at <= now) {
 		struct thread *t = e->sleepers;
-		e->sleepers = t->next;
+		e->sleepers = t->sleep_next;
 		waker_wake(&e->wakers, t->waker);
 	}
 	if (mycpu()->next_tick && mycpu()->next_tick <= now) {

@@ -27,7 +27,8 @@ struct thread {
 	enum thread_state state;	/* owner cpu only */
 	int cpu;			/* owning executor */
 	uint64_t waker;			/* handle in the owner's waker table */
-	struct thread *next;		/* run queue / sleep list link, owner only */
+	struct thread *next;		/* run queue link, owner only */
+	struct thread *sleep_next;	/* sleep list link (a sleeper can be readied early) */
 	uint64_t wake_at;		/* timer deadline (ticks) while on the sleep list */
 	void (*fn)(void *);
 	void *arg;
@@ -46,6 +47,7 @@ static inline struct thread *current(void) { return mycpu()->cur; }
 
 /* Timed waits on this cpu's sleep list. */
 void thread_sleep_until(uint64_t deadline_ticks);
+int thread_park_until(uint64_t deadline_ticks);	/* one park, woken early or at the deadline */
 /* One executor per cpu with a role; never returns. */
 void exec_init(struct cpu *c);
 _Noreturn void exec_loop(void);

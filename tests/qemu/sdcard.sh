@@ -19,7 +19,7 @@ export MTOOLS_SKIP_CHECK=1
 make_card() {
 	name=$1; shift
 	make --no-print-directory sdcard BUILD="$BUILD" BOARD=unmatched SDCARD="$T/$name.img" \
-		OFFLOAD=1 LOG=info INIT= ARGS= "$@" \
+		DISK_DEPS=kernel OFFLOAD=1 LOG=info INIT= ARGS= "$@" \
 		>"$LOGDIR/sdcard-$name-make.log" 2>&1
 }
 
@@ -97,16 +97,19 @@ check_extlinux() {
 }
 
 # --- 0. where `make sdcard BOARD=unmatched` writes by default -----------------
-if make -n --no-print-directory sdcard BUILD="$BUILD" BOARD=unmatched 2>/dev/null |
-	grep -q "mk-sdcard.sh $BUILD/sdcard-unmatched.img $BUILD/Image"; then pass sdcard-default-path; else
-	fail sdcard-default-path "expected make -n sdcard to write $BUILD/sdcard-unmatched.img from $BUILD/Image"; fi
+if make -n --no-print-directory sdcard BUILD="$BUILD" BOARD=unmatched DISK_DEPS= 2>/dev/null |
+	grep -q "mk-sdcard.sh $BUILD/sdcard-unmatched.img $BUILD/Image $BUILD/initramfs.cpio"; then
+	pass sdcard-default-path; else
+	fail sdcard-default-path "expected make -n sdcard to write $BUILD/sdcard-unmatched.img from $BUILD/Image and $BUILD/initramfs.cpio"; fi
 
 # --- 1. the card as `make sdcard BOARD=unmatched` writes it, no firmware ------
-# The initrd is whatever the build has (build/initramfs.cpio), as for `make run`.
-INITRD_FILE=$(ls "$BUILD/initramfs.cpio" 2>/dev/null || true)
+# The initrd is the build's rootfs (made by `make test` before the tests), or a
+# stand-in when there is none.
+INITRD_FILE=$BUILD/initramfs.cpio
+[ -f "$INITRD_FILE" ] || { INITRD_FILE=$T/standin.cpio; echo standin >"$INITRD_FILE"; }
 EXPECT_APPEND="offload=1 loglevel=info selftest=1 sdcard_test=1"
 n=sdcard-plain
-if make_card plain EXTRA_BOOTARGS="selftest=1 sdcard_test=1"; then pass "$n-make"; else
+if make_card plain INITRD="$INITRD_FILE" EXTRA_BOOTARGS="selftest=1 sdcard_test=1"; then pass "$n-make"; else
 	fail "$n-make" "expected make sdcard to succeed, got: $(tail -2 "$LOGDIR/sdcard-plain-make.log" | tr '\n' '|')"; fi
 img=$T/plain.img
 if sgdisk -v "$img" 2>&1 | grep -q 'No problems found'; then pass "$n-sgdisk-verify"; else
@@ -147,14 +150,17 @@ check_boot_part $n "$img" 3 "$T/initrd.cpio"
 
 # --- 3. refusals ---------------------------------------------------------------
 n=sdcard-refuse
-if make_card bad1 UBOOT_SPL="$T/u-boot-spl.bin"; then
+if make_card bad1 INITRD= UBOOT_SPL="$T/u-boot-spl.bin"; then
 	fail "$n-spl-only" "expected make sdcard with UBOOT_SPL but no UBOOT_ITB to fail, got success"
-else pass "$n-spl-only"; fi
+elif grep -q 'give both UBOOT_SPL= and UBOOT_ITB=' "$LOGDIR/sdcard-bad1-make.log"; then pass "$n-spl-only"
+else fail "$n-spl-only" "expected 'give both UBOOT_SPL= and UBOOT_ITB=', got: $(tail -1 "$LOGDIR/sdcard-bad1-make.log")"; fi
 head -c 1048577 /dev/zero >"$T/big-spl.bin"
-if make_card bad2 UBOOT_SPL="$T/big-spl.bin" UBOOT_ITB="$T/u-boot.itb"; then
+if make_card bad2 INITRD= UBOOT_SPL="$T/big-spl.bin" UBOOT_ITB="$T/u-boot.itb"; then
 	fail "$n-spl-too-big" "expected a 1 MiB + 1 byte SPL to be refused, got success"
-else pass "$n-spl-too-big"; fi
-if make --no-print-directory sdcard BOARD=nosuchboard SDCARD="$T/bad3.img" >"$LOGDIR/sdcard-bad3-make.log" 2>&1; then
+elif grep -q 'larger than its partition' "$LOGDIR/sdcard-bad2-make.log"; then pass "$n-spl-too-big"
+else fail "$n-spl-too-big" "expected 'larger than its partition', got: $(tail -1 "$LOGDIR/sdcard-bad2-make.log")"; fi
+if make --no-print-directory sdcard BOARD=nosuchboard SDCARD="$T/bad3.img" DISK_DEPS= \
+	>"$LOGDIR/sdcard-bad3-make.log" 2>&1; then
 	fail "$n-board" "expected BOARD=nosuchboard to fail, got success"
 else pass "$n-board"; fi
 
@@ -163,8 +169,9 @@ else pass "$n-board"; fi
 # extlinux.conf on partition 3, as the Unmatched's U-Boot does from the SD card.
 UBOOT_BIN=${UBOOT_BIN:-/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin}
 n=sdcard-uboot
-# the stand-in initrd is not a cpio: boot the card without an initrd instead
-make_card boot UBOOT_SPL="$T/u-boot-spl.bin" UBOOT_ITB="$T/u-boot.itb" INITRD= \
+# with the build's rootfs if there is one (the stand-ins above are not cpio archives)
+REAL_INITRD=$(ls "$BUILD/initramfs.cpio" 2>/dev/null || true)
+make_card boot UBOOT_SPL="$T/u-boot-spl.bin" UBOOT_ITB="$T/u-boot.itb" INITRD="$REAL_INITRD" \
 	EXTRA_BOOTARGS="selftest=1 sdcard_test=1" || fail "$n-make" "make sdcard failed"
 timeout --foreground -k 5 45 qemu-system-riscv64 -M virt -smp 2 -m 512M -nographic \
 	-bios default -kernel "$UBOOT_BIN" \
@@ -175,4 +182,5 @@ check_status $n 0
 check_log $n "$n-partition-3" '^Scanning virtio 0:3\.\.\.$'
 check_log $n "$n-append" '^append: offload=1 loglevel=info +selftest=1 sdcard_test=1 *$'
 check_log $n "$n-selftest" '^selftest: PASS$'
+[ -n "$REAL_INITRD" ] && check_log $n "$n-initrd" 'initramfs: [1-9][0-9]* entries'
 check_no_log $n "$n-no-panic" 'panic|ERROR'

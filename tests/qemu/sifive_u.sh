@@ -36,9 +36,15 @@ qemu_until() {
 	return 0
 }
 
+# a tiny initramfs: QEMU passes it in /chosen as it would the real one
+T=$BUILD/test-sifive_u
+rm -rf "$T" && mkdir -p "$T/rootfs/etc"
+echo "duet sifive_u test" >"$T/rootfs/etc/sifive_u-test"
+(cd "$T/rootfs" && find . | sort | cpio -o -H newc --quiet) >"$T/initramfs.cpio"
+
 su() {
 	qemu_until "$1" 45 "$HALT_RE" -M sifive_u -smp 5 -m 2G -nographic -bios default \
-		-kernel "$KERNEL" -append "$2"
+		-kernel "$KERNEL" -append "$2" -initrd "$T/initramfs.cpio"
 }
 
 n=sifive_u-smp5
@@ -56,6 +62,7 @@ check_log $n "$n-role3" '^duet: cpu 3 hart 4 role parked$'
 check_no_log $n "$n-no-hart0-role" '^duet: cpu [0-9]+ hart 0 role'
 check_log $n "$n-selftest" '^selftest: PASS$'
 check_log $n "$n-ipis" '^selftest: 1000 IPIs sent, 1000 answered'
+check_log $n "$n-initrd" 'initramfs: [1-9][0-9]* entries'
 check_no_log $n "$n-no-panic" 'panic|ERROR'
 # the status line is the last thing the kernel prints
 last=$(tr -d '\r' <"$LOGDIR/$n.log" | grep -v '^qemu-system-riscv64: terminating on signal' | grep -v '^$' | tail -1)

@@ -12,6 +12,7 @@
 #include "kernel/spinlock.h"
 #include "drivers/console.h"
 #include "drivers/tty.h"
+#include "kernel/pollwait.h"
 #include <string.h>
 
 #define TTY_BUF 1024
@@ -132,8 +133,10 @@ void tty_irq(unsigned irq)
 	}
 	int ready = tty.head != tty.tail || tty.eof;
 	spin_unlock(&tty.lock);
-	if (any && ready)
+	if (any && ready) {
 		waitq_wake_all(&tty.readers);
+		poll_notify();
+	}
 }
 
 

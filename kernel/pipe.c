@@ -9,6 +9,7 @@
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "drivers/tty.h"
+#include "kernel/pollwait.h"
 #include "syscall/sys.h"
 
 #define PIPE_SIZE PGSIZE
@@ -49,6 +50,7 @@ static long pipe_read(struct file *f, uint64_t ubuf, size_t n)
 		done += c;
 	}
 	waitq_wake_all(&p->writable);
+	poll_notify();
 	return (long)done;
 }
 
@@ -81,6 +83,7 @@ static long pipe_write(struct file *f, uint64_t ubuf, size_t n)
 		p->wpos += c;
 		done += c;
 		waitq_wake_all(&p->readable);
+		poll_notify();
 	}
 	return (long)done;
 }
@@ -94,6 +97,7 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	waitq_wake_all(&p->readable);
 	waitq_wake_all(&p->writable);
+	poll_notify();
 	if (!p->readers && !p->writers) {
 		page_free(p->buf);
 		kfree(p);
@@ -104,10 +108,17 @@ static int pipe_poll(struct file *f)
 {
 	struct pipe *p = f->priv;
 	int r = 0;
-	if (p->rpos != p->wpos || !p->writers)
-		r |= 1;
-	if (p->wpos - p->rpos < PIPE_SIZE || !p->readers)
-		r |= 2;
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (p->rpos != p->wpos)
+			r |= POLL_READABLE;
+		if (!p->writers)
+			r |= POLL_HANGUP;
+	} else {
+		if (p->wpos - p->rpos < PIPE_SIZE)
+			r |= POLL_WRITABLE;
+		if (!p->readers)
+			r |= POLL_ERROR;
+	}
 	return r;
 }
 

@@ -74,8 +74,14 @@ long sbi_hart_status(uint64_t hartid)
 
 void sbi_system_reset(uint32_t type, uint32_t reason)
 {
-	if (have_srst)
+	if (have_srst) {
+		/*
+		 * Returns only if refused (no device for this type, e.g. QEMU
+		 * sifive_u); the legacy call would then hang every hart in M-mode.
+		 */
 		sbi_call(SBI_EXT_SRST, 0, type, reason, 0);
+		return;
+	}
 	sbi_call(0x08, 0, 0, 0, 0);	/* legacy shutdown */
 }
 

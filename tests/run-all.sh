@@ -7,7 +7,7 @@ BUILD=${BUILD:-build}
 mkdir -p "$BUILD/test-logs"
 out=$BUILD/test-logs/all.txt
 : >"$out"
-for t in tests/host/run.sh tests/qemu/*.sh; do
+for t in tests/host/run*.sh tests/qemu/*.sh; do
 	[ -f "$t" ] || continue
 	echo "== $t"
 	sh "$t" 2>&1 | tee -a "$out" | grep -E '^(PASS|FAIL) ' || true

@@ -13,17 +13,6 @@ void poll_notify(void)
 }
 
 /*
- * Stand-in until sched/exec.c provides the real thread_park_until(): give
- * the cpu away once and report whether the deadline passed.  Correct, but a
- * timed poll with nothing else to run busy-waits instead of sleeping.
- */
-__attribute__((weak)) int thread_park_until(uint64_t deadline)
-{
-	thread_yield();
-	return time_now() >= deadline;
-}
-
-/*
  * wait_event()'s loop with a deadline: the waiter is on q before cond is
  * checked, so an event between the check and the park sets our waker bit
  * and the park returns at once.
@@ -32,7 +21,7 @@ int wait_event_deadline(struct waitq *q, int (*cond)(void *), void *arg, uint64_
 {
 	for (;;) {
 		struct waiter w;
-		int r = 0;
+		int r;
 		waitq_add(q, &w);
 		if (cond(arg))
 			r = 0;
@@ -40,16 +29,12 @@ int wait_event_deadline(struct waitq *q, int (*cond)(void *), void *arg, uint64_
 			r = -ETIMEDOUT;
 		else if (signal_pending_now())
 			r = -EINTR;
+		else if (deadline == WAIT_FOREVER)
+			r = (thread_park(), 1);
 		else
-			r = 1;
-		if (r == 1) {
-			if (deadline == WAIT_FOREVER)
-				thread_park();
-			else
-				thread_park_until(deadline);
-		}
+			r = (thread_park_until(deadline), 1);
 		waitq_remove(q, &w);
-		if (r != 1)
+		if (r != 1)		/* 1: woken or at the deadline: check again */
 			return r;
 	}
 }

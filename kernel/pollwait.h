@@ -32,12 +32,3 @@ void poll_notify(void);
  * deadline in the past means "poll once".  cond must not park.
  */
 int wait_event_deadline(struct waitq *q, int (*cond)(void *), void *arg, uint64_t deadline_ticks);
-
-/*
- * sched/exec.c: park the current thread once, also on its cpu's sleep list
- * until deadline_ticks.  Returns after any thread_wake() or when the
- * deadline passes, whichever is first: non-zero iff the deadline has passed.
- * The caller registers on its wait queue first and loops (a wake is never
- * lost: it sets the waker bit, and the park returns at once).
- */
-int thread_park_until(uint64_t deadline_ticks);

@@ -68,7 +68,8 @@ struct task {
 	uint64_t fork_sp;
 	int fatal_sig;			/* the task dies of this signal (client sets it) */
 	struct mm *mm_stale;		/* replaced by exec: the client frees it after switching */
-	uint64_t utime, stime;		/* ticks */
+	uint64_t utime, stime;		/* ticks; stime is not accounted yet */
+	uint64_t user_since;		/* when it last entered user mode */
 	/* signals: pending is set by senders on the syscall cpu, taken by the client */
 	_Atomic uint64_t sig_pending;
 	struct thread *volatile sys_thread;	/* the future running our syscall, if any */

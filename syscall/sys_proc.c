@@ -188,6 +188,9 @@ SYSCALL(clone)
 	c->sid = p->sid;
 	memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);
 	memcpy(c->comm, p->comm, sizeof c->comm);
+	memcpy(c->cmdline, p->cmdline, sizeof c->cmdline);
+	c->cmdline_len = p->cmdline_len;
+	memcpy(c->exe, p->exe, sizeof c->exe);
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (p->files[fd]) {
 			c->files[fd] = p->files[fd];

@@ -13,6 +13,13 @@ for off in 1 0; do
 	check_log $n "$n-init-exit" '^init exited: status 0$'
 	check_no_log $n "$n-no-panic" 'panic|kernel exception'
 
+	for prog in fstest proctest; do
+		n=$prog-off$off
+		qemu_virt $n 120 2 "init=/bin/$prog offload=$off loglevel=warn" -initrd $INITRD
+		check_status $n 0
+		check_log $n "$n-summary" '^[0-9]+ passed, 0 failed$'
+	done
+
 	n=tasks-off$off
 	qemu_virt $n 90 2 "init=/bin/tasks offload=$off" -initrd $INITRD
 	check_status $n 0

@@ -134,6 +134,7 @@ void proc_exit(struct proc *p, int status)
 			c->parent = initproc;
 	p->exit_status = status;
 	p->state = P_ZOMBIE;
+	vfork_release(p);
 	p->task->exiting = 1;
 	if (p == initproc) {
 		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;

@@ -45,7 +45,8 @@ struct proc {
 	uint64_t start_time;
 	struct task *task;		/* the main (only) thread */
 	atomic_int reapable;		/* zombie whose task the client has torn down */
-	atomic_int stop_report;		/* stopped by this signal, not yet reported by wait4 */
+	atomic_int stop_report;
+	struct task *vfork_parent;	/* parked until we exec or exit (CLONE_VFORK) */		/* stopped by this signal, not yet reported by wait4 */
 };
 
 struct fpstate {
@@ -66,7 +67,9 @@ struct task {
 	int exiting;			/* set by exit: the client tears the task down */
 	struct proc *fork_child;	/* set by clone: the client makes the child's task */
 	uint64_t fork_sp;
-	int fatal_sig;			/* the task dies of this signal (client sets it) */
+	uint64_t fork_flags;
+	int fatal_sig;
+	atomic_int vfork_waiting;	/* parent side of vfork: parked until the child lets go */			/* the task dies of this signal (client sets it) */
 	struct mm *mm_stale;		/* replaced by exec: the client frees it after switching */
 	uint64_t utime, stime;		/* ticks; stime is not accounted yet */
 	uint64_t user_since;		/* when it last entered user mode */
@@ -107,4 +110,5 @@ _Noreturn void task_exit_self(struct task *t);
 _Noreturn void task_return_to_user(struct task *t);
 struct proc *proc_iter(int *i);
 void signal_fatal(struct task *t, int sig);
+void vfork_release(struct proc *p);
 long random_fill(uint64_t ubuf, size_t n);

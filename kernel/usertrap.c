@@ -122,10 +122,14 @@ static void fork_finish(struct task *t)
 	if (t->fork_sp)
 		ct->tf->x[REG_SP] = t->fork_sp;
 	ct->sigmask = t->sigmask;
+	if (t->fork_flags & 0x4000)	/* CLONE_VFORK: wait until the child execs or exits */
+		atomic_store(&t->vfork_waiting, 1);
 	ct->fp = t->fp;		/* saved at our trap entry if we had touched FP */
 	ct->altstack_sp = t->altstack_sp;
 	ct->altstack_size = t->altstack_size;
 	task_start(ct);
+	while (atomic_load(&t->vfork_waiting))
+		thread_park();
 }
 
 /* The task dies of `sig`: the syscall cpu does the bookkeeping, as for exit. */

@@ -7,6 +7,17 @@
 #include "kernel/stats.h"
 #include <string.h>
 
+/* A vfork child let go of its parent (exec or exit): the parent runs again. */
+void vfork_release(struct proc *p)
+{
+	struct task *parent = p->vfork_parent;
+	if (!parent)
+		return;
+	p->vfork_parent = NULL;
+	atomic_store(&parent->vfork_waiting, 0);
+	thread_wake(parent->thread);
+}
+
 SYSCALL(getpid) { (void)a; return curproc()->pid; }
 SYSCALL(getppid) { (void)a; struct proc *p = curproc(); return p->parent ? p->parent->pid : 0; }
 SYSCALL(gettid) { (void)a; return curtask()->tid; }
@@ -200,6 +211,9 @@ SYSCALL(clone)
 	/* the client creates the child's task thread when this call completes */
 	curtask()->fork_child = c;
 	curtask()->fork_sp = a[1];
+	curtask()->fork_flags = flags;
+	if (flags & CLONE_VFORK)
+		c->vfork_parent = curtask();
 	return c->pid;
 }
 
@@ -266,6 +280,7 @@ SYSCALL(execve)
 					p->files[fd] = NULL;
 				}
 			p->cloexec = 0;
+			vfork_release(p);
 			for (int s = 1; s <= 64; s++)	/* caught signals revert to default */
 				if (p->sigactions[s].handler > 1)
 					p->sigactions[s].handler = 0;

@@ -104,3 +104,8 @@ test: deps
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/*.elf $(BUILD)/Image $(BUILD)/ksyms*.S
+
+# offload=1 against offload=0, side by side; writes docs/BENCHMARKS.md
+bench: deps
+	@$(MAKE) --no-print-directory kernel rootfs-full
+	@sh scripts/bench.sh

@@ -1,0 +1,69 @@
+#!/bin/sh
+# make bench: every benchmark in offload=1 and offload=0 on the same kernel
+# and initramfs, interleaved, RUNS boots each; prints the medians and the
+# offload/local ratio and writes docs/BENCHMARKS.md.
+#   RUNS=5 SMP=2 sh scripts/bench.sh
+BUILD=${BUILD:-build}
+RUNS=${RUNS:-5}
+SMP=${SMP:-2}
+POLL=${POLL:-}
+OUT=${OUT:-docs/BENCHMARKS.md}
+LOG=$BUILD/bench
+mkdir -p "$LOG"
+
+# name:iterations
+BENCHES="getppid:20000 write_null:20000 nanosleep0:10000 pipe:5000 openclose:5000 forkwait:200 lsdir:5 mixed:5000"
+
+run_one() {	# bench iters offload -> ns/op (empty on failure)
+	timeout 300 qemu-system-riscv64 -M virt -smp "$SMP" -m 512M -nographic -bios default \
+		-kernel "$BUILD/kernel.elf" -initrd "$BUILD/initramfs.cpio" \
+		-append "init=/bin/bench offload=$3 loglevel=info ${POLL:+poll_us=$POLL} -- $1 $2" \
+		</dev/null >"$LOG/$1-off$3.log" 2>&1
+	tr -d '\r' <"$LOG/$1-off$3.log" | sed -n "s/^bench $1 iters=[0-9]* ns_per_op=\([0-9]*\)$/\1/p"
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+
+rows=""
+for b in $BENCHES; do
+	name=${b%%:*} iters=${b#*:}
+	off="" loc=""
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		off="$off $(run_one "$name" "$iters" 1)"
+		loc="$loc $(run_one "$name" "$iters" 0)"
+		i=$((i + 1))
+	done
+	mo=$(echo "$off" | median)
+	ml=$(echo "$loc" | median)
+	ratio=$(awk -v o="$mo" -v l="$ml" 'BEGIN { if (l > 0) printf "%.2f", o / l; else print "n/a" }')
+	echo "bench $name offload=$mo local=$ml ratio=$ratio"
+	rows="$rows| $name | $iters | $mo | $ml | $ratio | $(echo $off | tr ' ' ',') | $(echo $loc | tr ' ' ',') |
+"
+done
+
+# counters from one offload run of the null syscall
+counters=$(tr -d '\r' <"$LOG/getppid-off1.log" | grep -E '^(cpu[0-9]|rings:)')
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)")
+{
+	echo "# Benchmarks"
+	echo
+	echo "Measured by \`make bench\` (scripts/bench.sh) on commit $commit$dirty, $(date -u +%Y-%m-%d),"
+	echo "QEMU $(qemu-system-riscv64 --version | head -1 | awk '{print $4}') virt, -smp $SMP, host: $(nproc) cores."
+	echo "Each benchmark boots duet $RUNS times per mode (offload=1 and offload=0 interleaved, same"
+	echo "kernel and initramfs); the table gives the median ns per operation and offload/local."
+	echo
+	echo "| benchmark | iterations | offload=1 ns/op | offload=0 ns/op | ratio | offload runs | local runs |"
+	echo "|---|---|---|---|---|---|---|"
+	printf "%s" "$rows"
+	echo
+	echo "Kernel counters after one offload=1 getppid run (loglevel=info prints them at power-off):"
+	echo
+	echo '```'
+	echo "$counters"
+	echo '```'
+	echo
+	cat docs/bench-notes.md 2>/dev/null
+} >"$OUT"
+echo "wrote $OUT"

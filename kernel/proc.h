@@ -63,6 +63,7 @@ struct task {
 	uint64_t clear_child_tid;
 	/* syscall in flight to the server: written by the client's CQ drain */
 	volatile int sys_done;
+	uint64_t t_submit, t_complete;	/* timebase stamps for the latency counters */
 	int64_t sys_result;
 	int exiting;			/* set by exit: the client tears the task down */
 	struct proc *fork_child;	/* set by clone: the client makes the child's task */

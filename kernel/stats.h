@@ -10,6 +10,7 @@ struct stats {
 	uint64_t cq_batches, cq_reqs;		/* client: CQ drains and completions taken */
 	uint64_t sq_full, cq_full;		/* back-pressure events */
 	uint64_t inline_reqs;			/* server: taken by a worker without a switch */
+	uint64_t lat_sq, lat_serve, lat_cq;	/* ticks summed: submit->start, handler, complete->client */
 	uint64_t kicks_to_server, kicks_to_client;	/* IPIs the protocol needed */
 };
 extern struct stats stats;

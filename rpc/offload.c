@@ -58,6 +58,7 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	}
 	inflight++;
 	t->sys_done = 0;
+	t->t_submit = r_time();
 	rpc_sq_push(&sq, &req);		/* store_release(tail): the entry before the index */
 	if (idle_should_kick(exec_idle(SERVER_CPU))) {	/* Dekker partner of the server's idle_prepare */
 		stats.kicks_to_server++;
@@ -68,8 +69,12 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	 * the CQ ourselves (we are on the consumer's cpu, outside interrupt
 	 * context), and skip two context switches through the executor.
 	 */
-	for (unsigned i = 0; !t->sys_done && i < spin_budget && !exec_others_waiting(); i++)
-		client_poll();
+	for (unsigned i = 1; !t->sys_done; i++) {
+		if (!rpc_cq_is_empty(&cq))	/* one acquire load per spin */
+			client_poll();
+		else if ((i & 31) == 0 && (i > spin_budget || exec_others_waiting()))
+			break;
+	}
 	while (!t->sys_done)
 		thread_park();
 	return t->sys_result;
@@ -85,6 +90,7 @@ static int client_poll(void)
 		total += n;
 		for (unsigned i = 0; i < n; i++) {
 			struct task *t = (struct task *)done[i].tag;
+			stats.lat_cq += r_time() - t->t_complete;	/* ring + wake-up, back */
 			t->sys_result = done[i].result;
 			t->sys_done = 1;
 			thread_ready(t->thread);
@@ -135,10 +141,10 @@ static void complete(const struct rpc_req *req, long result)
 
 static int take_next_inline(struct worker *w)
 {
-	for (unsigned i = 0; i < spin_budget; i++) {
-		if (exec_others_waiting())
+	for (unsigned i = 1; i < spin_budget; i++) {
+		if ((i & 31) == 0 && exec_others_waiting())
 			return 0;
-		if (rpc_sq_pop(&sq, &w->req)) {
+		if (!rpc_sq_is_empty(&sq) && rpc_sq_pop(&sq, &w->req)) {
 			stats.sq_batches++;
 			stats.sq_reqs++;
 			stats.inline_reqs++;
@@ -153,11 +159,15 @@ static void worker_main(void *arg)
 	struct worker *w = arg;
 	for (;;) {
 		struct task *t = (struct task *)w->req.tag;
+		uint64_t t0 = r_time();
+		stats.lat_sq += t0 - t->t_submit;	/* ring + wake-up, client to server */
 		current()->task = t;	/* curtask()/curproc() for the handler */
 		t->sys_thread = current();	/* a signal wakes us here */
 		long r = syscall_dispatch(w->req.nr, w->req.args);
 		t->sys_thread = NULL;
 		current()->task = NULL;
+		t->t_complete = r_time();
+		stats.lat_serve += t->t_complete - t0;
 		complete(&w->req, r);
 		/*
 		 * Run to completion: while nothing else on this cpu is ready,

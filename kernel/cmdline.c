@@ -17,6 +17,12 @@ static void set_option(char *word)
 		cmdline.selftest = atoi(val) != 0;
 	else if (strcmp(word, "poll_us") == 0)
 		cmdline.poll_us = (unsigned)atoi(val);
+	else if (strcmp(word, "latency") == 0)
+		cmdline.latency = atoi(val) != 0;
+	else if (strcmp(word, "sstc") == 0)
+		cmdline.no_sstc = atoi(val) == 0;
+	else if (strcmp(word, "crash_test") == 0)
+		cmdline.crash_test = atoi(val) != 0;
 	else if (strcmp(word, "selftest_fail") == 0)
 		cmdline.selftest_fail = atoi(val) != 0;
 	else if (strcmp(word, "loglevel") == 0) {

@@ -10,7 +10,7 @@
 
 static uint32_t tok_at(const struct fdt *f, uint32_t off)
 {
-	if (off + 4 > f->size_struct)
+	if (off > f->size_struct || f->size_struct - off < 4)
 		return FDT_END;
 	return fdt32(f->blob + f->off_struct + off);
 }
@@ -25,7 +25,8 @@ uint32_t fdt_total_size(const void *blob)
 int fdt_open(struct fdt *f, const void *blob)
 {
 	const uint8_t *b = blob;
-	if (fdt32(b) != FDT_MAGIC || fdt32(b + 20) < 16)
+	/* v17 is the first version with size_dt_struct (offset 36) */
+	if (fdt32(b) != FDT_MAGIC || fdt32(b + 20) < 17)
 		return -1;
 	f->blob = b;
 	f->size = fdt32(b + 4);
@@ -34,8 +35,11 @@ int fdt_open(struct fdt *f, const void *blob)
 	f->off_rsvmap = fdt32(b + 16);
 	f->size_strings = fdt32(b + 32);
 	f->size_struct = fdt32(b + 36);
-	if (f->off_struct + f->size_struct > f->size ||
-	    f->off_strings + f->size_strings > f->size)
+	/* in 64 bits: an offset + size that wraps 2^32 must not pass */
+	if (f->size < 40 ||
+	    (uint64_t)f->off_struct + f->size_struct > f->size ||
+	    (uint64_t)f->off_strings + f->size_strings > f->size ||
+	    f->off_rsvmap < 40 || (uint64_t)f->off_rsvmap + 16 > f->size)
 		return -1;
 	return 0;
 }
@@ -50,6 +54,9 @@ static uint32_t skip_token(const struct fdt *f, uint32_t off)
 		off += align4((uint32_t)strnlen(name, f->size_struct - off) + 1);
 	} else if (tok == FDT_PROP) {
 		uint32_t len = tok_at(f, off);
+		/* a value running past the block ends the walk (no wrap-around) */
+		if (f->size_struct - off < 8 || len > f->size_struct - off - 8)
+			return f->size_struct;
 		off += 8 + align4(len);
 	}
 	return off;
@@ -64,6 +71,11 @@ int fdt_next_node(const struct fdt *f, int node, int *depth)
 	for (;;) {
 		uint32_t tok = tok_at(f, off);
 		if (tok == FDT_BEGIN_NODE) {
+			/* the name must end inside the block */
+			const char *name = (const char *)f->blob + f->off_struct + off + 4;
+			uint32_t room = f->size_struct - off - 4;
+			if (!memchr(name, '\0', room))
+				return -1;
 			if (depth)
 				(*depth)++;
 			return (int)off;
@@ -127,8 +139,12 @@ const void *fdt_prop(const struct fdt *f, int node, const char *name, int *len)
 			return NULL;
 		uint32_t plen = tok_at(f, off + 4);
 		uint32_t nameoff = tok_at(f, off + 8);
+		if (f->size_struct - off < 12 || plen > f->size_struct - off - 12)
+			return NULL;	/* the value runs past the struct block */
+		const char *strs = (const char *)f->blob + f->off_strings;
 		if (nameoff < f->size_strings &&
-		    strcmp((const char *)f->blob + f->off_strings + nameoff, name) == 0) {
+		    memchr(strs + nameoff, '\0', f->size_strings - nameoff) &&
+		    strcmp(strs + nameoff, name) == 0) {
 			if (len)
 				*len = (int)plen;
 			return f->blob + f->off_struct + off + 12;
@@ -175,8 +191,9 @@ int fdt_is_compatible(const struct fdt *f, int node, const char *compat)
 	const char *p = fdt_prop(f, node, "compatible", &len);
 	if (!p)
 		return 0;
-	for (const char *end = p + len; p < end; p += strlen(p) + 1)
-		if (strcmp(p, compat) == 0)
+	size_t clen = strlen(compat);
+	for (const char *end = p + len; p < end; p += strnlen(p, (size_t)(end - p)) + 1)
+		if (strnlen(p, (size_t)(end - p)) == clen && memcmp(p, compat, clen) == 0)
 			return 1;
 	return 0;
 }
@@ -235,8 +252,10 @@ int fdt_reg(const struct fdt *f, int node, int i, uint64_t *base, uint64_t *size
 	int len;
 	const uint8_t *p = fdt_prop(f, node, "reg", &len);
 	int ac = fdt_addr_cells(f, node), sc = fdt_size_cells(f, node);
+	if (ac < 0 || sc < 0 || ac > 4 || sc > 4)
+		return -1;	/* also keeps the products below from overflowing */
 	int stride = 4 * (ac + sc);
-	if (!p || stride == 0 || (i + 1) * stride > len)
+	if (!p || stride == 0 || i < 0 || (i + 1) * stride > len)
 		return -1;
 	p += i * stride;
 	*base = fdt_read_cells(p, ac);
@@ -246,6 +265,9 @@ int fdt_reg(const struct fdt *f, int node, int i, uint64_t *base, uint64_t *size
 
 int fdt_rsvmap(const struct fdt *f, int i, uint64_t *base, uint64_t *size)
 {
+	*base = *size = 0;
+	if (i < 0 || (uint64_t)f->off_rsvmap + 16 * ((uint64_t)i + 1) > f->size)
+		return -1;	/* no terminating entry inside the blob */
 	const uint8_t *p = f->blob + f->off_rsvmap + 16 * i;
 	*base = fdt_read_cells(p, 2);
 	*size = fdt_read_cells(p + 8, 2);

@@ -87,8 +87,19 @@ static _Noreturn void client_main(void)
 	exec_loop();
 }
 
+static volatile uint64_t crash_test_addr = 8;	/* unmapped: page 0 */
+
+/* crash_test=1: prove that a kernel fault prints registers and a named backtrace. */
+static __attribute__((noinline)) void crash_test_fault(volatile uint64_t *p)
+{
+	pr_err("crash_test: loading from %p on cpu %d\n", (void *)p, cpuid());
+	(void)*p;
+}
+
 _Noreturn void role_main(struct cpu *c)
 {
+	if (cmdline.crash_test && c->id == ncpu - 1)
+		crash_test_fault((volatile uint64_t *)crash_test_addr);
 	if (cmdline.selftest && c->id == 0) {
 		/* let every cpu print its role line before the check */
 		for (int i = 1; i < ncpu; i++)

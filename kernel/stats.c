@@ -29,7 +29,7 @@ int stats_format(char *buf, int n)
 				stats.sq_batches ? stats.sq_reqs * 100 / stats.sq_batches % 100 : 0,
 				stats.cq_reqs, stats.cq_batches, stats.inline_reqs, stats.sq_full, stats.cq_full,
 				stats.kicks_to_server, stats.kicks_to_client);
-	if (len < n && stats.sq_reqs)
+	if (len < n && stats.sq_reqs && stats.lat_serve)
 		len += snprintf(buf + len, (size_t)(n - len),
 				"latency (avg ns): submit->server %lu, handler %lu, complete->client %lu\n",
 				ticks_to_ns(stats.lat_sq) / stats.sq_reqs, ticks_to_ns(stats.lat_serve) / stats.sq_reqs,

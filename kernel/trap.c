@@ -81,6 +81,8 @@ static void dump_frame(const struct trapframe *tf)
 	const char *sym = ksym_lookup(tf->sepc, &off);
 	pr_err("sepc %016lx (%s+0x%lx) scause %lx stval %016lx sstatus %lx\n",
 	       tf->sepc, sym, off, tf->scause, tf->stval, tf->sstatus);
+	sym = ksym_lookup(tf->x[REG_RA], &off);
+	pr_err("called from ra %016lx (%s+0x%lx)\n", tf->x[REG_RA], sym, off);
 	for (int i = 1; i < 32; i += 4)
 		pr_err("%-4s %016lx %-4s %016lx %-4s %016lx %-4s %016lx\n",
 		       names[i], tf->x[i], names[i + 1], tf->x[i + 1],

@@ -19,6 +19,7 @@ static int exec_load_depth(struct proc *p, const char *path, char *const argv[],
 			   char *const envp[], int envc, uint64_t *entry, uint64_t *sp, int depth);
 #define EM_RISCV 243
 #define PT_LOAD 1
+#define PT_INTERP 3
 #define PT_PHDR 6
 #define ET_EXEC 2
 #define ET_DYN 3
@@ -75,6 +76,8 @@ static int load_segments(struct mm *mm, struct inode *ip, struct elf64_ehdr *eh,
 			return -ENOEXEC;
 		if (ph.type == PT_PHDR)
 			*phdr_va = ph.vaddr + bias;
+		if (ph.type == PT_INTERP)
+			return -ENOEXEC;	/* dynamically linked: no loader here (yet) */
 		if (ph.type != PT_LOAD)
 			continue;
 		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr ||
@@ -106,13 +109,28 @@ static uint64_t push(struct mm *mm, uint64_t sp, const void *p, size_t n)
 	return copy_to_user(mm, sp, p, n) ? 0 : sp;
 }
 
+static int build_stack_with(struct mm *mm, uint64_t *ptrs, char *const argv[], int argc,
+			    char *const envp[], int envc, const uint64_t *auxv, int auxn,
+			    uint64_t *sp_out);
+
+/* argv and envp strings, then the pointer vectors and auxv, 16-byte aligned. */
 static int build_stack(struct mm *mm, char *const argv[], int argc, char *const envp[], int envc,
 		       const uint64_t *auxv, int auxn, uint64_t *sp_out)
 {
+	size_t pages = (((size_t)argc + (size_t)envc + 2) * 8 + PGSIZE - 1) / PGSIZE;
+	uint64_t *ptrs = page_alloc_n(pages);
+	if (!ptrs)
+		return -ENOMEM;
+	int err = build_stack_with(mm, ptrs, argv, argc, envp, envc, auxv, auxn, sp_out);
+	page_free_n(ptrs, pages);
+	return err;
+}
+
+static int build_stack_with(struct mm *mm, uint64_t *ptrs, char *const argv[], int argc,
+			    char *const envp[], int envc, const uint64_t *auxv, int auxn,
+			    uint64_t *sp_out)
+{
 	uint64_t sp = USER_STACK_TOP;
-	uint64_t ptrs[2 * 64 + 2];
-	if (argc + envc > 128)
-		return -E2BIG;
 	uint8_t rnd[16];
 	uint64_t t = time_now();
 	for (int i = 0; i < 16; i++)

@@ -217,55 +217,59 @@ SYSCALL(clone)
 	return c->pid;
 }
 
-static void free_strings(char **v, int n)
-{
-	for (int i = 0; i < n; i++)
-		kfree(v[i]);
-}
+/*
+ * execve's arguments: up to EXEC_ARGS_MAX strings and EXEC_STRINGS_MAX
+ * bytes in all (argv and envp together), as Linux's ARG_MAX-style limit;
+ * beyond that -E2BIG.  One contiguous buffer keeps the coroutine stack small.
+ */
+#define EXEC_ARGS_MAX    4096
+#define EXEC_STRINGS_MAX (128 * 1024)
 
-/* Copy a user string vector; strings up to 2 KiB each, at most 64 of them. */
-static int copy_strv(uint64_t uv, char **out, int max)
+struct exec_args {
+	char *argv[EXEC_ARGS_MAX + 1], *envp[EXEC_ARGS_MAX + 1];
+	int argc, envc;
+	size_t used;
+	char strings[EXEC_STRINGS_MAX];
+};
+#define EXEC_ARGS_PAGES ((sizeof(struct exec_args) + PGSIZE - 1) / PGSIZE)
+
+static int copy_strv(struct exec_args *ea, uint64_t uv, char **out)
 {
 	int n = 0;
 	for (; uv; n++) {
 		uint64_t up;
 		if (copy_from_user(curmm(), &up, uv + (uint64_t)n * 8, 8))
-			return free_strings(out, n), -EFAULT;
+			return -EFAULT;
 		if (!up)
 			break;
-		if (n >= max)
-			return free_strings(out, n), -E2BIG;
-		char *s = kmalloc(KMALLOC_MAX);
-		if (!s)
-			return free_strings(out, n), -ENOMEM;
-		long len = strncpy_from_user(curmm(), s, up, KMALLOC_MAX);
-		if (len < 0) {
-			kfree(s);
-			free_strings(out, n);
+		if (ea->argc + ea->envc + n >= EXEC_ARGS_MAX)
+			return -E2BIG;
+		long len = strncpy_from_user(curmm(), ea->strings + ea->used, up,
+					     EXEC_STRINGS_MAX - ea->used);
+		if (len < 0)
 			return len == -ENAMETOOLONG ? -E2BIG : (int)len;
-		}
-		out[n] = s;
+		out[n] = ea->strings + ea->used;
+		ea->used += (size_t)len + 1;
 	}
+	out[n] = NULL;
 	return n;
 }
 
 SYSCALL(execve)
 {
 	char *path = page_alloc();
-	char *argv[64], *envp[64];
-	if (!path)
-		return -ENOMEM;
-	long err = strncpy_from_user(curmm(), path, a[0], PGSIZE);
-	int argc = err < 0 ? 0 : copy_strv(a[1], argv, 63);
-	int envc = argc < 0 || err < 0 ? 0 : copy_strv(a[2], envp, 63);
-	if (err >= 0 && argc < 0)
-		err = argc;
-	else if (err >= 0 && envc < 0)
-		err = envc;
+	struct exec_args *ea = page_alloc_n(EXEC_ARGS_PAGES);
+	long err = path && ea ? 0 : -ENOMEM;
+	if (!err)
+		err = strncpy_from_user(curmm(), path, a[0], PGSIZE);
+	if (err >= 0)
+		err = ea->argc = copy_strv(ea, a[1], ea->argv);
+	if (err >= 0)
+		err = ea->envc = copy_strv(ea, a[2], ea->envp);
 	if (err >= 0) {
 		uint64_t entry, sp;
 		struct proc *p = curproc();
-		err = exec_load(p, path, argv, argc, envp, envc, &entry, &sp);
+		err = exec_load(p, path, ea->argv, ea->argc, ea->envp, ea->envc, &entry, &sp);
 		if (!err) {
 			struct trapframe *tf = curtask()->tf;
 			memset(tf->x, 0, sizeof tf->x);
@@ -286,11 +290,10 @@ SYSCALL(execve)
 					p->sigactions[s].handler = 0;
 		}
 	}
-	if (argc > 0)
-		free_strings(argv, argc);
-	if (envc > 0)
-		free_strings(envp, envc);
-	page_free(path);
+	if (ea)
+		page_free_n(ea, EXEC_ARGS_PAGES);
+	if (path)
+		page_free(path);
 	return err;
 }
 

@@ -15,14 +15,14 @@
 # 3. Builds and runs test_fdt and test_alloc.
 #
 #   STRESS_OPS=N   operations per allocator stress test (default 300000)
-#   FUZZ=N         mutated blobs for the DTB fuzz test (default 3000)
+#   FUZZ=N         mutated blobs for the DTB fuzz test (default 10000)
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 D=$BUILD/test-dtb
 H=$BUILD/host
 mkdir -p "$D" "$H"
 STRESS_OPS=${STRESS_OPS:-300000}
-FUZZ=${FUZZ:-3000}
+FUZZ=${FUZZ:-10000}
 pass=0
 fail=0
 

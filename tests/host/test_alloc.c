@@ -630,6 +630,7 @@ static void test_kmem_stress(long ops)
 int main(int argc, char **argv)
 {
 	long ops = argc > 1 ? atol(argv[1]) : 100000;
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* keep the lines before a sanitizer abort */
 	test_pool_basic();
 	test_pool_stress(ops);
 	test_kmem_basic();

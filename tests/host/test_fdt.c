@@ -708,8 +708,8 @@ static void test_fuzz(const char *dir, int iters)
 					    0x80000000, 0x100, 0x1000, 0x40 };
 	int accepted = 0;
 	struct platform *p = malloc(sizeof *p);
-	alarm(30);
 	for (int it = 0; it < iters; it++) {
+		alarm(5);	/* per blob: a parser loop trips the watchdog */
 		uint8_t *b = malloc(size);
 		memcpy(b, good, size);
 		int nmut = 1 + (int)(RND() % 3);

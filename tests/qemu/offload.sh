@@ -13,7 +13,7 @@ for off in 1 0; do
 	check_log $n "$n-init-exit" '^init exited: status 0$'
 	check_no_log $n "$n-no-panic" 'panic|kernel exception'
 
-	for prog in fstest proctest; do
+	for prog in fstest proctest systest-pie; do
 		n=$prog-off$off
 		qemu_virt $n 120 2 "init=/bin/$prog offload=$off loglevel=warn" -initrd $INITRD
 		check_status $n 0
@@ -45,6 +45,12 @@ qemu_virt $n 60 2 "init=/bin/does-not-exist" -initrd $INITRD
 check_status $n 127
 
 # offload counters: every syscall crossed the ring, completions came back by IPI
+# a static PIE (ET_DYN) loads and runs
+n=pie
+qemu_virt $n 60 2 "init=/bin/hello-pie" -initrd $INITRD
+check_status $n 0
+check_log $n "$n-hello" '^hello from user space$'
+
 n=counters
 qemu_virt $n 60 2 "init=/bin/hello loglevel=info" -initrd $INITRD
 check_log $n "$n-hello" '^hello from user space$'

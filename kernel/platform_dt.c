@@ -11,7 +11,8 @@ static void copy_str(char *dst, const void *src, int len, int cap)
 	int n = len < cap - 1 ? len : cap - 1;
 	if (!src || n < 0)
 		n = 0;
-	memcpy(dst, src, (size_t)n);
+	if (n > 0)
+		memcpy(dst, src, (size_t)n);	/* src may be NULL when n is 0 */
 	dst[n] = '\0';
 }
 

@@ -548,7 +548,7 @@ static void test_bad_blobs(const char *dir)
 		failf(c, "load", "expected a DTB in %s", path);
 		return;
 	}
-	uint32_t st = fdt32(good + 8), ss = fdt32(good + 12), rsv = fdt32(good + 16);
+	uint32_t st = fdt32(good + 8), ss = fdt32(good + 12);
 	uint32_t sz_strings = fdt32(good + 32), sz_struct = fdt32(good + 36);
 	uint8_t *b;
 	struct platform *p = malloc(sizeof *p);
@@ -628,7 +628,6 @@ static void test_bad_blobs(const char *dir)
 	put32(b, 32, sz_strings - 16);	/* the map overlays the strings' tail */
 	check_i(c, "rsvmap without terminator: parsed", 0, parse_bad(b));
 	free(b);
-	(void)rsv;
 
 	/* property lengths that run past the struct block or wrap the offset */
 	static const uint32_t lens[] = { 0xfffffff8, 0xfffffff5, 0xfffffffc, 0xffffffff, 0x7fffffff, 0x80000000 };
@@ -644,9 +643,8 @@ static void test_bad_blobs(const char *dir)
 		put32(b, st + prop0 + 4, lens[i]);
 		snprintf(name, sizeof name, "prop len 0x%x: parse terminates", lens[i]);
 		alarm(5);
-		int r = parse_bad(b);
+		parse_bad(b);	/* the check: ASan and the watchdog stay quiet */
 		alarm(0);
-		(void)r;
 		pass(c, name);
 		free(b);
 	}

@@ -1,5 +1,6 @@
 #include "kernel/cmdline.h"
 #include "kernel/printk.h"
+#include "kernel/uvm.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -17,6 +18,8 @@ static void set_option(char *word)
 		cmdline.selftest = atoi(val) != 0;
 	else if (strcmp(word, "poll_us") == 0)
 		cmdline.poll_us = (unsigned)atoi(val);
+	else if (strcmp(word, "uaccess") == 0)
+		uaccess_mode = strcmp(val, "satp") == 0 ? UACCESS_SATP : UACCESS_WALK;
 	else if (strcmp(word, "latency") == 0)
 		cmdline.latency = atoi(val) != 0;
 	else if (strcmp(word, "sstc") == 0)

@@ -7,7 +7,7 @@
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
 #include "kernel/timer.h"
-#include "kernel/uaccess.h"
+#include "kernel/uvm.h"
 #include "drivers/plic.h"
 #include "arch/riscv/sbi.h"
 #include "kernel/smp.h"
@@ -95,9 +95,12 @@ void kernel_trap(struct trapframe *tf)
 		interrupt_dispatch(tf->scause);
 		return;
 	}
-	/* a user-access helper faulted: resume at its fixup with -EFAULT */
-	if (uaccess_fixup(tf))
+	/* a user-access copy faulted: retry after a fix, or return -EFAULT */
+	uint64_t resume;
+	if (uaccess_fault(tf->sepc, tf->scause, tf->stval, &resume)) {
+		tf->sepc = resume;
 		return;
+	}
 	intr_off();
 	pr_err("kernel exception on hart %u\n", mycpu() ? mycpu()->hartid : 0);
 	dump_frame(tf);

@@ -26,7 +26,7 @@ struct mm *mm_create(void)
 	mm->asid = (uint16_t)(atomic_fetch_add(&next_asid, 1) & 0xffff);
 	spin_init(&mm->lock, "mm");
 	mm->mmap_next = USER_MMAP_TOP;
-	mm->refs = 1;
+	atomic_init(&mm->refs, 1);
 	return mm;
 }
 
@@ -50,7 +50,7 @@ static void free_table(pagetable_t pt, int level)
 
 void mm_put(struct mm *mm)
 {
-	if (!mm || --mm->refs > 0)
+	if (!mm || atomic_fetch_sub(&mm->refs, 1) > 1)
 		return;
 	for (int i = 0; i < 256; i++)	/* user half only */
 		if (mm->pgd[i] & PTE_V)
@@ -229,14 +229,22 @@ struct mm *mm_clone(struct mm *src)
 static struct mm *active_mm[NCPU];
 static uint64_t active_gen[NCPU];
 
+/*
+ * A hart holds a reference on the mm in its satp, so an exit or exec on the
+ * other hart cannot free a table this hart is still using; the old one is
+ * released only after satp has moved away from it.
+ */
 void mm_activate(struct mm *mm)
 {
 	int id = mycpu()->id;
 	if (active_mm[id] != mm) {
+		struct mm *old = active_mm[id];
+		atomic_fetch_add(&mm->refs, 1);
 		active_mm[id] = mm;
 		active_gen[id] = mm->tlb_gen;
 		csr_write(satp, MAKE_SATP(VA2PA(mm->pgd), mm->asid));
 		sfence_vma_asid(mm->asid);
+		mm_put(old);
 	} else if (active_gen[id] != mm->tlb_gen) {
 		/* the other hart removed mappings: drop our stale translations */
 		active_gen[id] = mm->tlb_gen;
@@ -246,12 +254,45 @@ void mm_activate(struct mm *mm)
 
 void mm_deactivate(struct mm *mm)
 {
-	for (int i = 0; i < NCPU; i++)
-		if (active_mm[i] == mm && i == mycpu()->id) {
-			csr_write(satp, kernel_satp);
-			sfence_vma_all();
-			active_mm[i] = NULL;
-		}
+	int id = mycpu()->id;
+	if (active_mm[id] != mm)
+		return;
+	csr_write(satp, kernel_satp);
+	sfence_vma_all();
+	active_mm[id] = NULL;
+	mm_put(mm);
+}
+
+/* ---- uaccess=satp: copies through the caller's table with SUM set ---- */
+
+enum uaccess_mode uaccess_mode = UACCESS_WALK;
+long uaccess_copy(void *dst, const void *src, size_t n);	/* arch/riscv/uaccess.S */
+extern char uaccess_copy_start[], uaccess_copy_end[], uaccess_copy_fault[];
+
+/* Can this hart touch mm's user addresses directly? */
+static int direct_ok(struct mm *mm)
+{
+	return uaccess_mode == UACCESS_SATP && active_mm[mycpu()->id] == mm;
+}
+
+/*
+ * kernel_trap: a page fault inside uaccess_copy.  Grow the stack or break
+ * copy-on-write and retry, else resume at the -EFAULT exit.
+ */
+int uaccess_fault(uint64_t sepc, uint64_t scause, uint64_t stval, uint64_t *resume)
+{
+	if (sepc < (uint64_t)uaccess_copy_start || sepc >= (uint64_t)uaccess_copy_end)
+		return 0;
+	struct mm *mm = active_mm[mycpu()->id];
+	int write = scause == EXC_STORE_PAGE;
+	if (mm && (scause == EXC_LOAD_PAGE || scause == EXC_STORE_PAGE) && stval < USER_VA_END &&
+	    uvm_fault(mm, stval, write) == 0) {
+		__asm__ volatile("sfence.vma %0, zero" :: "r"(stval) : "memory");
+		*resume = sepc;
+	} else {
+		*resume = (uint64_t)uaccess_copy_fault;
+	}
+	return 1;
 }
 
 /* Walk-and-copy, one page at a time, under mm->lock. */
@@ -284,11 +325,17 @@ static long user_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, int t
 
 long copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t n)
 {
+	if (direct_ok(mm))
+		return dst + n < dst || dst + n > USER_VA_END ? -EFAULT
+			: uaccess_copy((void *)dst, src, n);
 	return user_copy(mm, dst, (void *)src, n, 1);
 }
 
 long copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t n)
 {
+	if (direct_ok(mm))
+		return src + n < src || src + n > USER_VA_END ? -EFAULT
+			: uaccess_copy(dst, (const void *)src, n);
 	return user_copy(mm, src, dst, n, 0);
 }
 
@@ -303,13 +350,22 @@ long clear_user(struct mm *mm, uint64_t dst, size_t n)
 	return 0;
 }
 
+/* A chunk at a time, never past the end of the page holding the string's tail. */
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (copy_from_user(mm, &dst[i], src + i, 1))
+	size_t i = 0;
+	while (i < n) {
+		size_t chunk = PGSIZE - ((src + i) & (PGSIZE - 1));
+		if (chunk > n - i)
+			chunk = n - i;
+		if (chunk > 256)
+			chunk = 256;	/* paths are short: don't copy a page for each */
+		if (copy_from_user(mm, dst + i, src + i, chunk))
 			return -EFAULT;
-		if (dst[i] == '\0')
-			return (long)i;
+		char *nul = memchr(dst + i, '\0', chunk);
+		if (nul)
+			return (long)(nul - dst);
+		i += chunk;
 	}
 	return -ENAMETOOLONG;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "kernel/vm.h"
 #include "kernel/spinlock.h"
+#include <stdatomic.h>
 
 #define USER_STACK_TOP   0x0000003fff000000UL
 #define USER_STACK_MAX   (8UL << 20)	/* grows on demand up to 8 MiB */
@@ -23,7 +24,7 @@ struct mm {
 	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
 	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
 	uint64_t tlb_gen;		/* bumped when a mapping is removed or narrowed */
-	int refs;
+	atomic_int refs;		/* the owning process, plus each hart that has it in satp */
 };
 
 struct mm *mm_create(void);
@@ -41,7 +42,15 @@ void mm_activate(struct mm *mm);
 /* This hart stops using mm (back to the kernel table). */
 void mm_deactivate(struct mm *mm);
 
-/* User memory access by page-table walk: no SUM toggle, no satp switch. */
+/*
+ * User memory access.  Default (uaccess=walk): walk the table through the
+ * direct map, no SUM toggle, no satp switch.  uaccess=satp: the syscall
+ * cpu installs the caller's table and copies with SUM set, a fault in the
+ * copy routine resolved or turned into -EFAULT (kernel/trap.c).
+ */
+enum uaccess_mode { UACCESS_WALK, UACCESS_SATP };
+extern enum uaccess_mode uaccess_mode;
+int uaccess_fault(uint64_t sepc, uint64_t scause, uint64_t stval, uint64_t *resume);
 long copy_to_user(struct mm *mm, uint64_t dst, const void *src, size_t n);
 long copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t n);
 /* Copies up to n-1 bytes and a NUL; returns the length or -EFAULT / -ENAMETOOLONG. */

@@ -178,6 +178,8 @@ static void worker_main(void *arg)
 		uint64_t t0 = latency_stats ? r_time() : 0;
 		stats.lat_sq += t0 - t->t_submit;	/* ring + wake-up, client to server */
 		current()->task = t;	/* curtask()/curproc() for the handler */
+		if (uaccess_mode == UACCESS_SATP)
+			mm_activate(t->proc->mm);	/* the caller's table, for SUM copies */
 		t->sys_thread = current();	/* a signal wakes us here */
 		long r = syscall_dispatch(w->req.nr, w->req.args);
 		t->sys_thread = NULL;

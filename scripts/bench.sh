@@ -14,12 +14,13 @@ mkdir -p "$LOG"
 # name:iterations
 BENCHES="getppid:20000 write_null:20000 nanosleep0:10000 pipe:5000 openclose:5000 forkwait:200 lsdir:5 mixed:5000"
 
-run_one() {	# bench iters offload -> ns/op (empty on failure)
+run_one() {	# bench iters offload [uaccess] -> ns/op (empty on failure)
+	l=$LOG/$1-off$3${4:+-$4}.log
 	timeout 300 qemu-system-riscv64 -M virt -smp "$SMP" -m 512M -nographic -bios default \
 		-kernel "$BUILD/kernel.elf" -initrd "$BUILD/initramfs.cpio" \
-		-append "init=/bin/bench offload=$3 loglevel=info ${POLL:+poll_us=$POLL} -- $1 $2" \
-		</dev/null >"$LOG/$1-off$3.log" 2>&1
-	tr -d '\r' <"$LOG/$1-off$3.log" | sed -n "s/^bench $1 iters=[0-9]* ns_per_op=\([0-9]*\)$/\1/p"
+		-append "init=/bin/bench offload=$3 loglevel=info ${POLL:+poll_us=$POLL} ${4:+uaccess=$4} -- $1 $2" \
+		</dev/null >"$l" 2>&1
+	tr -d '\r' <"$l" | sed -n "s/^bench $1 iters=[0-9]* ns_per_op=\([0-9]*\)$/\1/p"
 }
 
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
@@ -27,23 +28,31 @@ median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) pr
 rows=""
 for b in $BENCHES; do
 	name=${b%%:*} iters=${b#*:}
-	off="" loc=""
+	off="" loc="" soff="" sloc=""
 	i=0
 	while [ $i -lt "$RUNS" ]; do
 		off="$off $(run_one "$name" "$iters" 1)"
 		loc="$loc $(run_one "$name" "$iters" 0)"
+		soff="$soff $(run_one "$name" "$iters" 1 satp)"
+		sloc="$sloc $(run_one "$name" "$iters" 0 satp)"
 		i=$((i + 1))
 	done
 	mo=$(echo "$off" | median)
 	ml=$(echo "$loc" | median)
+	mso=$(echo "$soff" | median)
+	msl=$(echo "$sloc" | median)
 	ratio=$(awk -v o="$mo" -v l="$ml" 'BEGIN { if (l > 0) printf "%.2f", o / l; else print "n/a" }')
 	echo "bench $name offload=$mo local=$ml ratio=$ratio"
-	rows="$rows| $name | $iters | $mo | $ml | $ratio | $(echo $off | tr ' ' ',') | $(echo $loc | tr ' ' ',') |
+	rows="$rows| $name | $iters | $mo | $ml | $ratio | $mso | $msl | $(echo $off | tr ' ' ',') | $(echo $loc | tr ' ' ',') |
 "
 done
 
-# counters from one offload run of the null syscall
-counters=$(tr -d '\r' <"$LOG/getppid-off1.log" | grep -E '^(cpu[0-9]|rings:)')
+# counters and the latency split from one more offload run of the null syscall
+timeout 120 qemu-system-riscv64 -M virt -smp "$SMP" -m 512M -nographic -bios default \
+	-kernel "$BUILD/kernel.elf" -initrd "$BUILD/initramfs.cpio" \
+	-append "init=/bin/bench offload=1 loglevel=info latency=1 -- getppid 20000" \
+	</dev/null >"$LOG/getppid-latency.log" 2>&1
+counters=$(tr -d '\r' <"$LOG/getppid-latency.log" | grep -E '^(bench|cpu[0-9]|rings:|latency)')
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitted changes)")
 {
@@ -54,11 +63,15 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitt
 	echo "Each benchmark boots duet $RUNS times per mode (offload=1 and offload=0 interleaved, same"
 	echo "kernel and initramfs); the table gives the median ns per operation and offload/local."
 	echo
-	echo "| benchmark | iterations | offload=1 ns/op | offload=0 ns/op | ratio | offload runs | local runs |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "Default user-memory access is the page-table walk (uaccess=walk); the two satp columns"
+	echo "rerun the same benchmark with uaccess=satp (caller's table in satp, SUM-guarded copies)."
+	echo
+	echo "| benchmark | iterations | offload=1 ns/op | offload=0 ns/op | ratio | offload=1 satp | offload=0 satp | offload runs | local runs |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	printf "%s" "$rows"
 	echo
-	echo "Kernel counters after one offload=1 getppid run (loglevel=info prints them at power-off):"
+	echo "Kernel counters after one more offload=1 getppid run with latency=1 (time stamps cost"
+	echo "~100 ns each, so its ns/op is higher than the table's):"
 	echo
 	echo '```'
 	echo "$counters"

@@ -28,6 +28,16 @@ for off in 1 0; do
 	done
 done
 
+# uaccess=satp: the caller's table in satp and SUM copies, same results
+for off in 1 0; do
+	for prog in systest fstest; do
+		n=$prog-satp-off$off
+		qemu_virt $n 120 2 "init=/bin/$prog offload=$off uaccess=satp loglevel=warn" -initrd $INITRD
+		check_status $n 0
+		check_log $n "$n-summary" '^[0-9]+ passed, 0 failed$'
+	done
+done
+
 # SMP=1 implies local syscalls
 n=systest-smp1
 qemu_virt $n 90 1 "init=/bin/systest" -initrd $INITRD

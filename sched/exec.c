@@ -238,32 +238,12 @@ int thread_park_until(uint64_t deadline)
 	return time_now() >= deadline;
 }
 
+/* Sleep until the deadline; an early return only for a pending signal. */
 void thread_sleep_until(uint64_t deadline)
 {
-	struct executor *e = myexec();
-	struct thread *t = current();
-	while (time_now() < deadline) {
-		uint64_t was = intr_off();
-		struct thread **pp = &e->sleepers;
-		while (*pp && (*pp)->wake_at <= deadline)
-			pp = &(*pp)->sleep_next;
-		t->wake_at = deadline;
-		t->sleep_next = *pp;
-		*pp = t;
-		sleepers_rearm(e);
-		intr_restore(was);
-		thread_park();
-		/* a signal or spurious wake: take ourselves off the list if still there */
-		was = intr_off();
-		for (pp = &e->sleepers; *pp; pp = &(*pp)->sleep_next)
-			if (*pp == t) {
-				*pp = t->sleep_next;
-				break;
-			}
-		intr_restore(was);
+	while (!thread_park_until(deadline))
 		if (sleep_interrupted())
 			return;
-	}
 }
 
 /* Timer interrupt on this cpu: wake the sleepers that are due. */

@@ -13,4 +13,5 @@ typedef long (*syscall_fn)(const uint64_t a[6]);
 
 /* Resolve `dirfd` + user path to a starting inode and a kernel copy of the path. */
 int path_start(int dirfd, uint64_t upath, char *kpath, struct inode **start);
+int path_parent(int dirfd, uint64_t upath, struct inode **dir, char *last, int *slash);
 struct mm *curmm(void);

@@ -429,8 +429,11 @@ SYSCALL(fchdir)
 	return f->ip ? set_cwd(f->ip) : -ENOTDIR;
 }
 
-/* The (dir, last) pair for calls that create or remove a name. */
-static int parent_of(int dirfd, uint64_t upath, struct inode **dir, char *last)
+/*
+ * The referenced (dir, last) pair for calls that create or remove a name;
+ * *slash (if asked) tells whether the path ended in '/'.
+ */
+int path_parent(int dirfd, uint64_t upath, struct inode **dir, char *last, int *slash)
 {
 	char *path = path_buf();
 	if (!path)
@@ -439,6 +442,8 @@ static int parent_of(int dirfd, uint64_t upath, struct inode **dir, char *last)
 	int err = path_start(dirfd, upath, path, &start);
 	if (!err)
 		err = vfs_lookup_parent(start, path, dir, last);
+	if (!err && slash)
+		*slash = path[strlen(path) - 1] == '/';
 	path_free(path);
 	return err;
 }
@@ -447,7 +452,7 @@ SYSCALL(mkdirat)
 {
 	struct inode *dir;
 	char last[256];
-	int err = parent_of((int)a[0], a[1], &dir, last);
+	int err = path_parent((int)a[0], a[1], &dir, last, NULL);
 	if (err)
 		return err;
 	err = vfs_mkdir(dir, last, (uint32_t)a[2] & 07777 & ~curproc()->umask);
@@ -461,7 +466,7 @@ SYSCALL(unlinkat)
 {
 	struct inode *dir;
 	char last[256];
-	int err = parent_of((int)a[0], a[1], &dir, last);
+	int err = path_parent((int)a[0], a[1], &dir, last, NULL);
 	if (err)
 		return err;
 	err = (a[2] & AT_REMOVEDIR) ? vfs_rmdir(dir, last) : vfs_unlink(dir, last);

@@ -59,21 +59,6 @@ static int lookup_at(int dirfd, uint64_t upath, int flags, struct inode **out)
 	return err;
 }
 
-/* Referenced parent directory and last name; *slash: the path ended in '/'. */
-static int parent_at(int dirfd, uint64_t upath, struct inode **dir, char *last, int *slash)
-{
-	char *path = page_alloc();
-	if (!path)
-		return -ENOMEM;
-	struct inode *start;
-	int err = path_start(dirfd, upath, path, &start);
-	if (!err)
-		err = vfs_lookup_parent(start, path, dir, last);
-	if (!err)
-		*slash = path[strlen(path) - 1] == '/';
-	page_free(path);
-	return err;
-}
 
 /*
  * Where a new non-directory goes (Linux's filename_create): -EEXIST if the
@@ -83,7 +68,7 @@ static int new_name_at(int dirfd, uint64_t upath, struct inode **dir, char *last
 {
 	int slash;
 	struct inode *ip;
-	int err = parent_at(dirfd, upath, dir, last, &slash);
+	int err = path_parent(dirfd, upath, dir, last, &slash);
 	if (err)
 		return err;
 	if (vfs_lookup(*dir, last, 0, &ip) == 0) {
@@ -166,10 +151,10 @@ static long do_rename(const uint64_t a[6], unsigned flags)
 	struct inode *odir, *ndir, *old;
 	char olast[NAME_MAX + 1], nlast[NAME_MAX + 1];
 	int oslash, nslash;
-	int err = parent_at((int)a[0], a[1], &odir, olast, &oslash);
+	int err = path_parent((int)a[0], a[1], &odir, olast, &oslash);
 	if (err)
 		return err;
-	err = parent_at((int)a[2], a[3], &ndir, nlast, &nslash);
+	err = path_parent((int)a[2], a[3], &ndir, nlast, &nslash);
 	if (err)
 		goto out_odir;
 	/* "file" -> "name/": a trailing slash promises a directory */

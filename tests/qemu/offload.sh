@@ -13,7 +13,7 @@ for off in 1 0; do
 	check_log $n "$n-init-exit" '^init exited: status 0$'
 	check_no_log $n "$n-no-panic" 'panic|kernel exception'
 
-	for prog in fstest proctest systest-pie sleeporder; do
+	for prog in fstest proctest systest-pie sleeporder exhaust; do
 		n=$prog-off$off
 		qemu_virt $n 120 2 "init=/bin/$prog offload=$off loglevel=warn" -initrd $INITRD
 		check_status $n 0

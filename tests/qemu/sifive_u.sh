@@ -76,3 +76,17 @@ n=sifive_u-fail
 su $n "selftest=1 selftest_fail=1"
 check_log $n "$n-report" '^selftest: FAIL'
 check_log $n "$n-status" '^duet: no shutdown device; halted with status [1-9][0-9]*$'
+
+# the offload syscall test programs on the U740's topology (cpu 0 = hart 1
+# client, cpu 1 = hart 2 server), with the real initramfs, in both modes
+for off in 1 0; do
+	for prog in systest tasks; do
+		n=sifive_u-$prog-off$off
+		qemu_until $n 90 "$HALT_RE" -M sifive_u -smp 5 -m 2G -nographic -bios default \
+			-kernel "$KERNEL" -append "init=/bin/$prog offload=$off loglevel=warn" \
+			-initrd "$BUILD/initramfs.cpio"
+		check_log $n "$n-summary" '^[0-9]+ passed, 0 failed$'
+		check_log $n "$n-init-exit" '^init exited: status 0$'
+		check_log $n "$n-halt" '^duet: no shutdown device; halted with status 0$'
+	done
+done

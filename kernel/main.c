@@ -35,6 +35,7 @@ static _Noreturn void cpu_main(void *arg)
 	cpu_init_hart();
 	kprintf("duet: cpu %d hart %u role %s\n", c->id, c->hartid, cpu_role_name(c->role));
 	intr_on();
+	/* seq_cst: our trap and PLIC set-up is visible before others count us online */
 	atomic_store(&c->online, 1);
 	role_main(c);
 }

@@ -55,6 +55,10 @@ int signal_send(struct proc *p, int sig)
 	}
 	if (ignored(p, sig))
 		return 0;
+	/*
+	 * seq_cst: the pending bit is visible before the wake-ups below; the
+	 * client's take_signal reads it after the trap those wake-ups cause.
+	 */
 	atomic_fetch_or(&t->sig_pending, sigbit(sig));
 	/*
 	 * Interrupt whatever it waits in: a syscall future parked on this
@@ -133,6 +137,7 @@ static void stop_task(struct task *t, int sig)
 {
 	struct proc *p = t->proc;
 	t->stopped = 1;
+	/* seq_cst store: visible before the parent's wake-up below, read by its wait4 */
 	atomic_store(&p->stop_report, sig);
 	if (p->parent) {
 		signal_send(p->parent, SIGCHLD);

@@ -50,6 +50,10 @@ static void free_table(pagetable_t pt, int level)
 
 void mm_put(struct mm *mm)
 {
+	/*
+	 * seq_cst: every use of the table by the hart dropping its reference
+	 * (its satp switch away included) happens before the last one frees it.
+	 */
 	if (!mm || atomic_fetch_sub(&mm->refs, 1) > 1)
 		return;
 	for (int i = 0; i < 256; i++)	/* user half only */

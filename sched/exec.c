@@ -147,7 +147,12 @@ void thread_wake(struct thread *t)
 		return;		/* we are awake: the loop sees the bit */
 	}
 	exec_stats[me].wakes_remote++;
-	/* the bit is published (seq_cst fetch_or); now the Dekker read of the flag */
+	/*
+	 * The bit is published by waker_wake's release fetch_or; the full
+	 * fence in idle_should_kick orders it before our read of need_wakeup
+	 * (pairs with the fence in the owner's idle_prepare): either the
+	 * owner's re-check sees the bit or we see the flag and send the IPI.
+	 */
 	if (idle_should_kick(&e->idle)) {
 		exec_stats[me].kicks++;
 		ipi_send(t->cpu, IPI_WAKE);

@@ -14,6 +14,7 @@ void vfork_release(struct proc *p)
 	if (!parent)
 		return;
 	p->vfork_parent = NULL;
+	/* seq_cst: cleared before the wake, so the parent's re-check sees 0 */
 	atomic_store(&parent->vfork_waiting, 0);
 	thread_wake(parent->thread);
 }

@@ -72,8 +72,7 @@ struct task {
 	int fatal_sig;
 	atomic_int vfork_waiting;	/* parent side of vfork: parked until the child lets go */			/* the task dies of this signal (client sets it) */
 	struct mm *mm_stale;		/* replaced by exec: the client frees it after switching */
-	uint64_t utime, stime;		/* ticks; stime is not accounted yet */
-	uint64_t user_since;		/* when it last entered user mode */
+	uint64_t stime;			/* unused: cpu time is thread->run_ticks */
 	/* signals: pending is set by senders on the syscall cpu, taken by the client */
 	_Atomic uint64_t sig_pending;
 	struct thread *volatile sys_thread;	/* the future running our syscall, if any */

@@ -233,7 +233,7 @@ static uint64_t user_ticks_live(void)
 	for (struct proc *p; (p = proc_iter(&i)) != NULL; ) {
 		struct task *t = live_task(p);
 		if (t)
-			sum += t->utime;
+			sum += t->thread->run_ticks;
 	}
 	return sum;
 }
@@ -469,7 +469,7 @@ static int show_pid_stat(struct pnode *pn, struct sbuf *sb)
 	sb_printf(sb, "%d (%s) %c %d %d %d %u %d 0 0 0 0 0 ", p->pid, p->comm, state_of(p),
 		  p->parent ? p->parent->pid : 0, p->pgid, p->sid, tty, tty ? p->pgid : -1);
 	/* 14-25: times, priority 20 + nice 0, one thread, start, vsize bytes, rss pages, rsslim */
-	sb_printf(sb, "%lu %lu 0 0 20 0 1 0 %lu %lu %lu %lu ", t ? to_clk(t->utime) : 0,
+	sb_printf(sb, "%lu %lu 0 0 20 0 1 0 %lu %lu %lu %lu ", t ? to_clk(t->thread->run_ticks) : 0,
 		  t ? to_clk(t->stime) : 0, to_clk(p->start_time), pages * PGSIZE, pages, ~0UL);
 	/* 26-44: code/stack addresses (hidden, as for another user), signals, cpu 0 */
 	sb_printf(sb, "0 0 0 0 0 0 %lu %lu %lu 0 0 0 17 0 0 0 0 0 0\n", t ? t->sigmask : 0, ign, cgt);

@@ -78,7 +78,6 @@ _Noreturn void task_return_to_user(struct task *t)
 		exec_arm_tick(0);
 	}
 	t->tf->ktp = (uint64_t)c;
-	t->user_since = time_now();
 	uint64_t fs = fpu_return(t);
 	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS)) |
 			 SSTATUS_SPIE | fs;
@@ -186,7 +185,6 @@ void user_trap(struct trapframe *tf)
 {
 	struct task *t = curtask();
 	uint64_t cause = tf->scause;
-	t->utime += time_now() - t->user_since;	/* user time: from sret to this trap */
 	fpu_trap_entry(t);
 	if (cause & CAUSE_INTR) {
 		interrupt_dispatch(cause);

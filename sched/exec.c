@@ -394,8 +394,11 @@ _Noreturn void exec_loop(void)
 		}
 		t->state = T_RUNNING;
 		c->cur = t;
+		/* cpu time is charged per switch, not per trap: the time CSR is slow */
+		uint64_t ran_from = r_time();
 		swtch(&c->sched_ctx, &t->ctx);
 		c->cur = NULL;
+		t->run_ticks += r_time() - ran_from;
 		if (t->state == T_DEAD)
 			e->dead = t;
 		reap(e);

@@ -33,6 +33,7 @@ struct thread {
 	void (*fn)(void *);
 	void *arg;
 	struct task *task;		/* the user task this thread serves, if any */
+	uint64_t run_ticks;		/* cpu time, charged at each switch out (owner only) */
 };
 
 struct thread *thread_create(int cpu, void (*fn)(void *), void *arg, struct task *task);

@@ -75,7 +75,7 @@ SYSCALL(getrusage)
 	memset(&ru, 0, sizeof ru);
 	if (who != RUSAGE_CHILDREN) {
 		struct task *t = curtask();
-		ticks_to_tv(t->utime, ru.utime);
+		ticks_to_tv(t->thread->run_ticks, ru.utime);
 		ticks_to_tv(t->stime, ru.stime);
 		ru.maxrss = (int64_t)(procfs_mm_pages(curmm()) * (PGSIZE / 1024));
 	}

@@ -111,7 +111,7 @@ SYSCALL(clock_nanosleep)
 SYSCALL(times)
 {
 	struct task *t = curtask();
-	int64_t tms[4] = { (int64_t)(t->utime * 100 / plat.timebase), (int64_t)(t->stime * 100 / plat.timebase), 0, 0 };
+	int64_t tms[4] = { (int64_t)(t->thread->run_ticks * 100 / plat.timebase), (int64_t)(t->stime * 100 / plat.timebase), 0, 0 };
 	if (a[0] && copy_to_user(curmm(), a[0], tms, sizeof tms))
 		return -EFAULT;
 	return (long)(time_now() * 100 / plat.timebase);

@@ -80,10 +80,11 @@ SYSCALL(openat)
 SYSCALL(close)
 {
 	struct proc *p = curproc();
-	struct file *f = fd_get(p, (int)a[0]);
+	int fd = (int)a[0];	/* the int the caller passed: the upper half is ignored */
+	struct file *f = fd_get(p, fd);
 	if (!f)
 		return -EBADF;
-	p->files[a[0]] = NULL;
+	p->files[fd] = NULL;
 	file_put(f);
 	return 0;
 }

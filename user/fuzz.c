@@ -1,0 +1,128 @@
+/*
+ * fuzz: random system calls with hostile arguments (NULL, kernel and
+ * unmapped addresses, huge sizes, bad fds and flags) from throw-away child
+ * processes.  A child may die of a signal or block; the parent kills it
+ * after a deadline and starts the next.  The kernel must survive all of it:
+ * afterwards fork, pipes, files and exec still work.
+ *   fuzz [rounds] [calls-per-round] [seed]
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "ut.h"
+
+static uint64_t rng;
+
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static char buf[8192];
+
+static long hostile_arg(void)
+{
+	static const long fixed[] = {
+		0, 1, -1, 2, 3, 4096, 0x7fffffff, -4096, (long)0xffffffc000000000UL,
+		(long)0xffffffff80200000UL, 0x3fffffffff, 0x4000000000, 0x1000,
+	};
+	switch (next() % 5) {
+	case 0: return fixed[next() % (sizeof fixed / sizeof fixed[0])];
+	case 1: return (long)(buf + next() % sizeof buf);	/* a valid buffer */
+	case 2: return (long)(next() % 64);			/* small: fds, flags */
+	case 3: return (long)next();				/* anything */
+	default: return (long)(next() % 0x100000);
+	}
+}
+
+/* Calls that would end the test rather than exercise the kernel. */
+static int excluded(long nr)
+{
+	switch (nr) {
+	case 93: case 94:		/* exit */
+	case 129: case 130: case 131:	/* kill: could hit the parent or init */
+	case 142:			/* reboot */
+	case 220: case 435:		/* clone: fork bombs */
+	case 221: case 281:		/* execve */
+	case 215: case 226:		/* munmap, mprotect: would only kill the child */
+	case 134: case 139:		/* random handlers and frames: likewise */
+	case 214:			/* brk could shrink under malloc's feet */
+		return 1;
+	}
+	return 0;
+}
+
+static void child(long calls)
+{
+	for (long i = 0; i < calls; i++) {
+		long nr = (long)(next() % 300);
+		if (excluded(nr))
+			continue;
+		long a3 = hostile_arg();
+		if (nr == 222)
+			a3 &= ~0x10L;	/* no MAP_FIXED over our own code */
+		ut_sys6(nr, hostile_arg(), hostile_arg(), hostile_arg(), a3,
+			hostile_arg(), hostile_arg());
+	}
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	int rounds = argc > 1 ? atoi(argv[1]) : 40;
+	long calls = argc > 2 ? atol(argv[2]) : 3000;
+	rng = argc > 3 ? strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL) | 1;
+	setvbuf(stdout, NULL, _IONBF, 0);
+	printf("fuzz: %d rounds x %ld calls, seed %#llx\n", rounds, calls, (unsigned long long)rng);
+	int finished = 0, signalled = 0, killed = 0;
+	for (int r = 0; r < rounds; r++) {
+		next();
+		pid_t p = fork();
+		if (p == 0) {
+			/* the child's stdio must not flood the console: point it at /dev/null */
+			int fd = open("/dev/null", O_RDWR);
+			dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
+			signal(SIGPIPE, SIG_IGN);
+			child(calls);
+		}
+		int st = 0;
+		for (int t = 0; t < 40 && waitpid(p, &st, WNOHANG) == 0; t++)
+			usleep(25000);
+		if (waitpid(p, &st, WNOHANG) == 0) {
+			kill(p, SIGKILL);
+			waitpid(p, &st, 0);
+			killed++;
+		} else if (WIFSIGNALED(st)) {
+			if (signalled++ < 3)
+				printf("fuzz: round %d: child died of signal %d\n", r, WTERMSIG(st));
+		} else {
+			finished++;
+		}
+	}
+	printf("fuzz: %d finished, %d died of a signal, %d blocked and killed\n", finished, signalled, killed);
+	/* the kernel is still whole */
+	int ok = 1, pfd[2];
+	char c = 0;
+	ok &= pipe(pfd) == 0 && write(pfd[1], "x", 1) == 1 && read(pfd[0], &c, 1) == 1 && c == 'x';
+	pid_t p = fork();
+	if (p == 0) {
+		execl("/bin/hello", "hello", (char *)NULL);
+		_exit(127);
+	}
+	int st = 0;
+	ok &= waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	int fd = open("/tmp/fuzz-after", O_CREAT | O_RDWR | O_TRUNC, 0600);
+	ok &= fd >= 0 && write(fd, "ok", 2) == 2 && lseek(fd, 0, SEEK_SET) == 0 &&
+	      read(fd, buf, 2) == 2 && memcmp(buf, "ok", 2) == 0;
+	printf("%s kernel-survives-fuzz\n", ok ? "PASS" : "FAIL");
+	printf("%d passed, %d failed\n", ok, !ok);
+	return !ok;
+}

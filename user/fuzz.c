@@ -4,7 +4,9 @@
  * processes.  A child may die of a signal or block; the parent kills it
  * after a deadline and starts the next.  The kernel must survive all of it:
  * afterwards fork, pipes, files and exec still work.
- *   fuzz [rounds] [calls-per-round] [seed]
+ *   fuzz [rounds] [calls-per-round] [seed] [all]
+ * With "all", the calls that usually just kill the child (munmap,
+ * mprotect, brk, rt_sigaction, rt_sigreturn, MAP_FIXED) are fuzzed too.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +29,7 @@ static uint64_t next(void)
 }
 
 static char buf[8192];
+static int fuzz_all;
 
 static long hostile_arg(void)
 {
@@ -46,6 +49,8 @@ static long hostile_arg(void)
 /* Calls that would end the test rather than exercise the kernel. */
 static int excluded(long nr)
 {
+	if (fuzz_all && (nr == 215 || nr == 226 || nr == 134 || nr == 139 || nr == 214 || nr == 222))
+		return 0;
 	switch (nr) {
 	case 93: case 94:		/* exit */
 	case 129: case 130: case 131:	/* kill: could hit the parent or init */
@@ -67,7 +72,7 @@ static void child(long calls)
 		if (excluded(nr))
 			continue;
 		long a3 = hostile_arg();
-		if (nr == 222)
+		if (nr == 222 && !fuzz_all)
 			a3 &= ~0x10L;	/* no MAP_FIXED over our own code */
 		ut_sys6(nr, hostile_arg(), hostile_arg(), hostile_arg(), a3,
 			hostile_arg(), hostile_arg());
@@ -80,6 +85,7 @@ int main(int argc, char **argv)
 	int rounds = argc > 1 ? atoi(argv[1]) : 40;
 	long calls = argc > 2 ? atol(argv[2]) : 3000;
 	rng = argc > 3 ? strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL) | 1;
+	fuzz_all = argc > 4 && strcmp(argv[4], "all") == 0;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("fuzz: %d rounds x %ld calls, seed %#llx\n", rounds, calls, (unsigned long long)rng);
 	int finished = 0, signalled = 0, killed = 0;

@@ -20,7 +20,7 @@ QEMU    := qemu-system-riscv64
 
 KCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-omit-frame-pointer -fno-stack-protector \
-	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -I. \
+	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -I. -I$(BUILD)/gen \
 	--specs=picolibc.specs -MMD -MP
 # the link names plain rv64imac so gcc picks picolibc's rv64imac/lp64 multilib
 KLDFLAGS := $(filter-out -march=%,$(KCFLAGS)) -march=rv64imac -nostartfiles -T linker.ld -Wl,--no-relax \
@@ -35,6 +35,12 @@ KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 all: kernel
 
 kernel: $(BUILD)/kernel.elf $(BUILD)/Image
+
+# syscall names for the -ENOSYS warnings, from the Linux UAPI header
+$(BUILD)/gen/syscall_names.h: scripts/gen-sysnames.sh
+	@mkdir -p $(dir $@)
+	sh scripts/gen-sysnames.sh /usr/riscv64-linux-gnu/include/asm-generic/unistd.h > $@
+$(BUILD)/k/syscall/table.c.o: $(BUILD)/gen/syscall_names.h
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)

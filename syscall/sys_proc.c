@@ -59,16 +59,33 @@ SYSCALL(reboot)
 	}
 }
 
+static char hostname[65] = "duet";
+static char domainname[65] = "(none)";
+
+static long set_name(char *dst, uint64_t uname, uint64_t len)
+{
+	if (len > 64)
+		return -EINVAL;
+	char tmp[65] = { 0 };
+	if (copy_from_user(curmm(), tmp, uname, len))
+		return -EFAULT;
+	memcpy(dst, tmp, sizeof tmp);
+	return 0;
+}
+
+SYSCALL(sethostname) { return set_name(hostname, a[0], a[1]); }
+SYSCALL(setdomainname) { return set_name(domainname, a[0], a[1]); }
+
 SYSCALL(uname)
 {
 	char u[6][65];
 	memset(u, 0, sizeof u);
 	strcpy(u[0], "Linux");
-	strcpy(u[1], "duet");
+	memcpy(u[1], hostname, sizeof hostname);
 	strcpy(u[2], "6.1.0-duet");
 	strcpy(u[3], "#1 SMP duet");
 	strcpy(u[4], "riscv64");
-	strcpy(u[5], "(none)");
+	memcpy(u[5], domainname, sizeof domainname);
 	return copy_to_user(curmm(), a[0], u, sizeof u) ? -EFAULT : 0;
 }
 

@@ -20,10 +20,9 @@ static const syscall_fn table[NR_MAX] = {
 #undef X
 };
 
+/* Every Linux riscv64 name (generated from the UAPI header), for the warnings. */
 static const char *const names[NR_MAX] = {
-#define X(nr, name) [nr] = #name,
-#include "syscall/list.h"
-#undef X
+#include "syscall_names.h"
 };
 
 static uint64_t warned[NR_MAX / 64];

@@ -18,7 +18,8 @@ unsigned long dmesg_read(char *dst, unsigned long off, unsigned long n);
 #define pr_err(...)   printk(LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...)  printk(LOG_WARN, __VA_ARGS__)
 #define pr_info(...)  printk(LOG_INFO, __VA_ARGS__)
-#define pr_debug(...) printk(LOG_DEBUG, __VA_ARGS__)
-#define pr_trace(...) printk(LOG_TRACE, __VA_ARGS__)
+/* the level test inline: a disabled trace costs a load, not a varargs call */
+#define pr_debug(...) do { if (log_level >= LOG_DEBUG) printk(LOG_DEBUG, __VA_ARGS__); } while (0)
+#define pr_trace(...) do { if (log_level >= LOG_TRACE) printk(LOG_TRACE, __VA_ARGS__); } while (0)
 
 #define BUG_ON(c) do { if (c) panic("BUG_ON(%s) at %s:%d", #c, __FILE__, __LINE__); } while (0)

@@ -112,7 +112,8 @@ static int client_poll(void)
 		}
 		inflight -= n;
 	}
-	if (total)
+	/* client only: nobody else touches credit_wait, so peek before locking */
+	if (total && credit_wait.head)
 		waitq_wake_all(&credit_wait);
 	return total != 0;
 }

@@ -47,7 +47,7 @@ static void ipi_interrupt(void)
 			intr_off();
 			wfi();
 		}
-	if (why & (IPI_PING | IPI_PONG))
+	if (why & (IPI_PING | IPI_PONG | IPI_SPIN))
 		selftest_ipi(why);
 	/* IPI_WAKE needs no action: the interrupted idle loop re-checks its work */
 }

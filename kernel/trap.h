@@ -45,6 +45,7 @@ const char *ksym_lookup(uint64_t addr, uint64_t *off);
 #define IPI_PING     (1UL << 1)	/* self-check request */
 #define IPI_PONG     (1UL << 2)	/* self-check answer */
 #define IPI_HALT     (1UL << 3)
+#define IPI_SPIN     (1UL << 4)	/* self-check: echo a shared counter until told to stop */
 void ipi_send(int cpu, uint64_t reason);
 
 _Noreturn void system_halt(int status);

@@ -15,6 +15,7 @@ for smp in 1 2 4; do
 		check_log $n "$n-role0" '^duet: cpu 0 hart [0-9]+ role client$'
 		check_log $n "$n-role1" '^duet: cpu 1 hart [0-9]+ role server$'
 		check_log $n "$n-ipis" '^selftest: 1000 IPIs sent, 1000 answered; round trip ticks min [0-9]+ median [0-9]+ max [0-9]+'
+		check_log $n "$n-spin-rtt" '^selftest: shared-memory round trip \(both harts spinning\): [0-9]+ ns average'
 	fi
 	[ $smp = 4 ] && check_log $n "$n-role3" '^duet: cpu 3 hart [0-9]+ role parked$'
 	check_log $n "$n-printk-format" '^\[ *[0-9]+\.[0-9]{6} INFO  cpu[0-9]\] mm: ram '

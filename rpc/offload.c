@@ -50,7 +50,7 @@ void offload_init(void)
 }
 
 static int client_poll(void);
-static unsigned spin_budget;	/* server: SQ polls before parking, from poll_us= */
+static unsigned spin_budget;	/* polls (SQ on the server, CQ on the client) before parking */
 static unsigned switch_budget;	/* client: polls before giving way to a ready task */
 
 long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
@@ -71,15 +71,12 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 		ipi_send(SERVER_CPU, IPI_WAKE);
 	}
 	/*
-	 * Nobody else wants this cpu: wait for the answer right here, draining
-	 * the CQ ourselves (we are on the consumer's cpu, outside interrupt
-	 * context), and skip two context switches through the executor.
-	 */
-	/*
-	 * Counted in polls, not time: reading the time CSR is slow under QEMU.
-	 * Even with other tasks ready, wait about a round trip first:
-	 * switching to another process writes satp, and under QEMU that
-	 * flushes the whole TLB, which costs more than the wait.
+	 * Wait for the answer right here, draining the CQ ourselves (we are on
+	 * the consumer's cpu, outside interrupt context): no context switch
+	 * through the executor.  Even with other tasks ready we wait about a
+	 * round trip first, because switching to another process writes satp,
+	 * which under QEMU flushes the whole TLB.  Counted in polls, not time:
+	 * reading the time CSR is slow under QEMU.
 	 */
 	for (unsigned i = 1; !t->sys_done; i++) {
 		if (!rpc_cq_is_empty(&cq)) {	/* one acquire load per spin */

@@ -173,8 +173,11 @@ static void worker_main(void *arg)
 	struct worker *w = arg;
 	for (;;) {
 		struct task *t = (struct task *)w->req.tag;
-		uint64_t t0 = latency_stats ? r_time() : 0;
-		stats.lat_sq += t0 - t->t_submit;	/* ring + wake-up, client to server */
+		uint64_t t0 = 0;
+		if (latency_stats) {
+			t0 = r_time();
+			stats.lat_sq += t0 - t->t_submit;	/* ring + wake-up, client to server */
+		}
 		current()->task = t;	/* curtask()/curproc() for the handler */
 		if (uaccess_mode == UACCESS_SATP)
 			mm_activate(t->proc->mm);	/* the caller's table, for SUM copies */

@@ -46,6 +46,12 @@ for off in 1 0; do
 	wait_for '^status=139$'
 	say 'echo next works'
 	wait_for '^next works$'
+	say 'sleep 3'
+	sleep 1
+	printf '\032' >&9
+	wait_for 'Stopped +sleep 3'
+	say 'fg; echo resumed $?'
+	wait_for '^resumed 0$'
 	say 'exit 0'
 	exec 9>&-
 	wait $qpid
@@ -57,5 +63,7 @@ for off in 1 0; do
 	check_log $n "$n-segv" '^Segmentation fault'
 	check_log $n "$n-segv-status" '^status=139$'
 	check_log $n "$n-after-crash" '^next works$'
+	check_log $n "$n-ctrl-z" 'Stopped +sleep 3'
+	check_log $n "$n-fg" '^resumed 0$'
 	check_status $n 0
 done

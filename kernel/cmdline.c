@@ -25,7 +25,7 @@ static void set_option(char *word)
 	else if (strcmp(word, "sstc") == 0)
 		cmdline.no_sstc = atoi(val) == 0;
 	else if (strcmp(word, "crash_test") == 0)
-		cmdline.crash_test = atoi(val) != 0;
+		cmdline.crash_test = atoi(val);	/* N: fault on logical cpu N-1 */
 	else if (strcmp(word, "selftest_fail") == 0)
 		cmdline.selftest_fail = atoi(val) != 0;
 	else if (strcmp(word, "loglevel") == 0) {

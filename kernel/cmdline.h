@@ -10,7 +10,7 @@ struct cmdline {
 	int selftest_fail;	/* selftest_fail=1: test-only, the server drops a reply */
 	int no_sstc;
 	int latency;		/* latency=1: time each offloaded call's phases */		/* sstc=0: use SBI set_timer even if the hart has Sstc */
-	int crash_test;		/* crash_test=1: test-only, a kernel load fault after boot */
+	int crash_test;		/* crash_test=N: test-only, a kernel load fault on cpu N-1 */
 	int loglevel;
 	unsigned poll_us;	/* poll_us=N: busy-poll window before sleeping (default 50) */		/* loglevel=error|warn|info|debug|trace */
 	char init[64];		/* init=/path */

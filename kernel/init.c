@@ -89,7 +89,7 @@ static _Noreturn void client_main(void)
 
 static volatile uint64_t crash_test_addr = 8;	/* unmapped: page 0 */
 
-/* crash_test=1: prove that a kernel fault prints registers and a named backtrace. */
+/* crash_test=N: prove that a kernel fault on cpu N-1 prints registers and a named backtrace. */
 static __attribute__((noinline)) void crash_test_fault(volatile uint64_t *p)
 {
 	pr_err("crash_test: loading from %p on cpu %d\n", (void *)p, cpuid());
@@ -98,7 +98,7 @@ static __attribute__((noinline)) void crash_test_fault(volatile uint64_t *p)
 
 _Noreturn void role_main(struct cpu *c)
 {
-	if (cmdline.crash_test && c->id == ncpu - 1)
+	if (cmdline.crash_test && c->id == cmdline.crash_test - 1)
 		crash_test_fault((volatile uint64_t *)crash_test_addr);
 	if (cmdline.selftest && c->id == 0) {
 		/* let every cpu print its role line before the check */

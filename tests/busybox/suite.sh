@@ -133,5 +133,13 @@ t segfault-status 139 "Segmentation fault" 'sh -c "kill -SEGV \$\$"'
 t null-deref 139 "crash: about to fault
 Segmentation fault" '/bin/crash'
 
+# no memory leak: 100 more fork+exec+pipe rounds leave MemFree where it was
+memfree() { awk '/^MemFree/ { print $2 }' /proc/meminfo; }
+for i in $(seq 20); do /bin/hello >/dev/null; echo x | cat >/dev/null; done
+m0=$(memfree)
+for i in $(seq 100); do /bin/hello >/dev/null; echo x | cat >/dev/null; done
+m1=$(memfree)
+t no-leak 0 "ok" "[ $((m0 - m1)) -le 64 ] && echo ok || echo leaked $((m0 - m1)) kB"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

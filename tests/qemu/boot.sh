@@ -28,13 +28,16 @@ if [ "$QEMU_STATUS" != 0 ] && [ "$QEMU_STATUS" != 124 ]; then pass boot-fail-sta
 	fail boot-fail-status "expected a non-zero, non-timeout exit status, got $QEMU_STATUS"; fi
 check_log boot-fail boot-fail-report '^selftest: FAIL'
 
-# an unexpected kernel exception: registers, a symbolised backtrace, non-zero exit
-n=kernel-fault
-qemu_virt $n 60 2 "crash_test=1 init=/bin/spin -- 5" -initrd $BUILD/initramfs.cpio
-if [ "$QEMU_STATUS" != 0 ] && [ "$QEMU_STATUS" != 124 ]; then pass $n-status; else
-	fail $n-status "expected a non-zero, non-timeout exit status, got $QEMU_STATUS"; fi
-check_log $n "$n-frame" 'ERROR cpu1\] sepc [0-9a-f]+ \(crash_test_fault\+0x[0-9a-f]+\) scause d stval 0+8'
-check_log $n "$n-regs" 'ERROR cpu1\] ra +[0-9a-f]+ sp +[0-9a-f]+ gp'
-check_log $n "$n-caller" 'ERROR cpu1\] called from ra [0-9a-f]+ \(role_main\+0x[0-9a-f]+\)'
-check_log $n "$n-backtrace" 'ERROR cpu1\]   #0 [0-9a-f]+ [a-z_]+\+0x'
-check_log $n "$n-panic" 'panic: unexpected kernel exception 13'
+# an unexpected kernel exception, on either hart: registers, a symbolised
+# backtrace, non-zero exit
+for cpu in 0 1; do
+	n=kernel-fault-cpu$cpu
+	qemu_virt $n 60 2 "crash_test=$((cpu + 1)) init=/bin/spin -- 5" -initrd $BUILD/initramfs.cpio
+	if [ "$QEMU_STATUS" != 0 ] && [ "$QEMU_STATUS" != 124 ]; then pass $n-status; else
+		fail $n-status "expected a non-zero, non-timeout exit status, got $QEMU_STATUS"; fi
+	check_log $n "$n-frame" "ERROR cpu$cpu\\] sepc [0-9a-f]+ \\(crash_test_fault\\+0x[0-9a-f]+\\) scause d stval 0+8"
+	check_log $n "$n-regs" "ERROR cpu$cpu\\] ra +[0-9a-f]+ sp +[0-9a-f]+ gp"
+	check_log $n "$n-caller" "ERROR cpu$cpu\\] called from ra [0-9a-f]+ \\(role_main\\+0x[0-9a-f]+\\)"
+	check_log $n "$n-backtrace" "ERROR cpu$cpu\\]   #0 [0-9a-f]+ [a-z_]+\\+0x"
+	check_log $n "$n-panic" 'panic: unexpected kernel exception 13'
+done

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <stdlib.h>
 
-struct cmdline cmdline = { .offload = 1, .loglevel = LOG_INFO, .poll_us = 50 };
+struct cmdline cmdline = { .offload = 1, .loglevel = LOG_INFO, .poll_us = 50, .clients = 1 };
 
 static void set_option(char *word)
 {
@@ -18,6 +18,8 @@ static void set_option(char *word)
 		cmdline.selftest = atoi(val) != 0;
 	else if (strcmp(word, "poll_us") == 0)
 		cmdline.poll_us = (unsigned)atoi(val);
+	else if (strcmp(word, "clients") == 0)
+		cmdline.clients = atoi(val) > 0 ? atoi(val) : 1;
 	else if (strcmp(word, "uaccess") == 0)
 		uaccess_mode = strcmp(val, "satp") == 0 ? UACCESS_SATP : UACCESS_WALK;
 	else if (strcmp(word, "latency") == 0)

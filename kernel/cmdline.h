@@ -8,6 +8,7 @@ struct cmdline {
 	int offload;		/* offload=0|1 (default 1) */
 	int selftest;		/* selftest=1: IPI self-check, then power off */
 	int selftest_fail;	/* selftest_fail=1: test-only, the server drops a reply */
+	int clients;		/* clients=N: client cpus (default 1; the rest stay parked) */
 	int no_sstc;
 	int latency;		/* latency=1: time each offloaded call's phases */		/* sstc=0: use SBI set_timer even if the hart has Sstc */
 	int crash_test;		/* crash_test=N: test-only, a kernel load fault on cpu N-1 */

@@ -107,8 +107,12 @@ _Noreturn void role_main(struct cpu *c)
 				;
 		system_halt(selftest_run());
 	}
-	if (c->role == ROLE_CLIENT || c->role == ROLE_LOCAL)
-		client_main();
+	if (c->id == 0)
+		client_main();		/* the first client starts init */
+	if (c->role == ROLE_CLIENT) {
+		offload_client_start();	/* more clients (clients=N) take forked tasks */
+		exec_loop();
+	}
 	if (c->role == ROLE_SERVER && !cmdline.selftest) {
 		offload_server_start();
 		exec_loop();

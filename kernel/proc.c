@@ -72,22 +72,32 @@ static void task_main(void *arg)
 	task_return_to_user(t);
 }
 
-struct task *task_create(struct proc *p)
+/* A task for p, not yet on any cpu: its first frame goes in t->start_tf. */
+struct task *task_alloc(struct proc *p)
 {
+	_Static_assert(sizeof(struct task) <= 2048, "a task fits kmalloc");
 	struct task *t = kzalloc(sizeof *t);
 	if (!t)
 		return NULL;
 	t->proc = p;
 	t->tid = p->pid;
-	t->thread = thread_create(0, task_main, t, t);
-	if (!t->thread) {
-		kfree(t);
-		return NULL;
-	}
-	t->tf = (struct trapframe *)(t->thread->kstack_top - TF_SIZE);
-	memset(t->tf, 0, sizeof *t->tf);
 	p->task = t;
 	return t;
+}
+
+/*
+ * On the client cpu that will run it (the waker table is single-owner):
+ * the task's kernel thread, its frame at the top of the stack, ready to go.
+ */
+int task_adopt(struct task *t)
+{
+	t->thread = thread_create(mycpu()->id, task_main, t, t);
+	if (!t->thread)
+		return -ENOMEM;
+	t->tf = (struct trapframe *)(t->thread->kstack_top - TF_SIZE);
+	*t->tf = t->start_tf;
+	task_start(t);
+	return 0;
 }
 
 int proc_start_init(const char *path, int argc, char **argv)
@@ -99,7 +109,7 @@ int proc_start_init(const char *path, int argc, char **argv)
 	inode_get(p->cwd);
 	p->sid = p->pgid = p->pid;
 	int err = fd_install_console(p);
-	struct task *t = err ? NULL : task_create(p);
+	struct task *t = err ? NULL : task_alloc(p);
 	if (!t)
 		return err ? err : -ENOMEM;
 	char *envp[] = { "PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/", "TERM=vt100", "PS1=duet# " };
@@ -107,12 +117,11 @@ int proc_start_init(const char *path, int argc, char **argv)
 	err = exec_load(p, path, argv, argc, envp, 4, &entry, &sp);
 	if (err)
 		return err;
-	t->tf->sepc = entry;
-	t->tf->x[REG_SP] = sp;
+	t->start_tf.sepc = entry;
+	t->start_tf.x[REG_SP] = sp;
 	initproc = p;
 	tty_set_foreground(p->pgid);
-	task_start(t);
-	return 0;
+	return task_adopt(t);
 }
 
 /* wait4 status encoding: exit code in bits 8..15, a signal in bits 0..6. */

@@ -55,7 +55,9 @@ struct fpstate {
 };
 
 struct task {
-	struct thread *thread;		/* its client-side kernel thread */
+	struct thread *thread;		/* its client-side kernel thread (NULL until adopted) */
+	struct trapframe start_tf;	/* the first frame, copied to the stack on adoption */
+	struct task *adopt_next;	/* a client's inbox of tasks to adopt */
 	struct proc *proc;
 	int tid;
 	struct trapframe *tf;
@@ -96,7 +98,10 @@ struct proc *proc_alloc(void);
 struct proc *proc_by_pid(int pid);
 void proc_free(struct proc *p);
 /* Create the task thread on the client cpu, ready to enter user mode at tf. */
-struct task *task_create(struct proc *p);
+struct task *task_alloc(struct proc *p);
+int task_adopt(struct task *t);		/* on the client cpu that will run it */
+int task_place(struct task *t);		/* rpc/offload.c: pick a client, adopt there */
+void task_adopt_failed(struct proc *c, struct task *t);
 void task_start(struct task *t);
 /* exec into p (current image replaced): 0 or -errno. */
 int exec_load(struct proc *p, const char *path, char *const argv[], int argc,

@@ -67,9 +67,11 @@ int signal_send(struct proc *p, int sig)
 	 */
 	if (t->sys_thread)
 		thread_wake(t->sys_thread);
-	thread_wake(t->thread);
-	if (mycpu()->id != 0)
-		ipi_send(0, IPI_WAKE);
+	if (t->thread) {	/* not yet adopted by its client: delivered when it starts */
+		thread_wake(t->thread);
+		if (mycpu()->id != t->thread->cpu)
+			ipi_send(t->thread->cpu, IPI_WAKE);
+	}
 	return 0;
 }
 

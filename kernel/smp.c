@@ -55,11 +55,14 @@ struct cpu *smp_assign(uint32_t boot_hartid)
 			boot = c;
 	}
 	offload = cmdline.offload && ncpu >= 2;
+	/* cpu 1 serves; cpu 0 and, with clients=N, cpus 2..N run tasks */
 	for (int i = 0; i < ncpu; i++) {
 		if (!offload)
 			cpus[i].role = i == 0 ? ROLE_LOCAL : ROLE_NONE;
+		else if (i == 1)
+			cpus[i].role = ROLE_SERVER;
 		else
-			cpus[i].role = i == 0 ? ROLE_CLIENT : i == 1 ? ROLE_SERVER : ROLE_PARKED;
+			cpus[i].role = (i == 0 || i < cmdline.clients + 1) ? ROLE_CLIENT : ROLE_PARKED;
 	}
 	return boot;
 }

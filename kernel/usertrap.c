@@ -102,31 +102,51 @@ _Noreturn void task_exit_self(struct task *t)
 	thread_exit();
 }
 
-/* Finish a fork on the client: the child's task thread, a copy of our frame. */
+/*
+ * No memory for a new task's thread: the child dies at once of SIGKILL and
+ * its parent sees that in wait4 (and a vfork parent is let go).
+ */
+void task_adopt_failed(struct proc *c, struct task *t)
+{
+	pr_warn("fork: no memory for pid %d's task\n", c->pid);
+	struct task *vparent = c->vfork_parent;
+	c->vfork_parent = NULL;
+	c->task = NULL;
+	kfree(t);
+	c->exit_status = 9;	/* SIGKILL */
+	c->state = P_ZOMBIE;
+	atomic_store(&c->reapable, 1);
+	if (vparent) {
+		atomic_store(&vparent->vfork_waiting, 0);
+		thread_wake(vparent->thread);
+	}
+	if (c->parent)
+		waitq_wake_all(&c->parent->child_exit);
+}
+
+/* Finish a fork on the client: the child's task, placed on a client cpu. */
 static void fork_finish(struct task *t)
 {
 	struct proc *c = t->fork_child;
 	t->fork_child = NULL;
-	struct task *ct = task_create(c);
-	if (!ct) {
-		/* no memory for its thread: the child dies at once, the parent sees it exit */
-		pr_warn("fork: no memory for the child's thread\n");
-		c->exit_status = 9;	/* SIGKILL */
-		c->state = P_ZOMBIE;
-		atomic_store(&c->reapable, 1);
+	struct task *ct = task_alloc(c);
+	if (ct) {
+		ct->start_tf = *t->tf;
+		ct->start_tf.x[REG_A0] = 0;
+		if (t->fork_sp)
+			ct->start_tf.x[REG_SP] = t->fork_sp;
+		ct->sigmask = t->sigmask;
+		ct->fp = t->fp;		/* saved at our trap entry if we had touched FP */
+		ct->altstack_sp = t->altstack_sp;
+		ct->altstack_size = t->altstack_size;
+		if (t->fork_flags & 0x4000)	/* CLONE_VFORK: wait until the child execs or exits */
+			atomic_store(&t->vfork_waiting, 1);
+	}
+	if (!ct || task_place(ct) != 0) {
+		atomic_store(&t->vfork_waiting, 0);
+		task_adopt_failed(c, ct);
 		return;
 	}
-	*ct->tf = *t->tf;
-	ct->tf->x[REG_A0] = 0;
-	if (t->fork_sp)
-		ct->tf->x[REG_SP] = t->fork_sp;
-	ct->sigmask = t->sigmask;
-	if (t->fork_flags & 0x4000)	/* CLONE_VFORK: wait until the child execs or exits */
-		atomic_store(&t->vfork_waiting, 1);
-	ct->fp = t->fp;		/* saved at our trap entry if we had touched FP */
-	ct->altstack_sp = t->altstack_sp;
-	ct->altstack_size = t->altstack_size;
-	task_start(ct);
 	while (atomic_load(&t->vfork_waiting))
 		thread_park();
 }

@@ -1,7 +1,8 @@
 /*
  * Remote system calls (offload=1), the heart of duet.
  *
- * Client (cpu 0), on the trapping task's kernel thread:
+ * Client (cpu 0, and cpus 2.. with clients=N; one SQ/CQ pair each), on the
+ * trapping task's kernel thread:
  *   push {handle, nr, a0..a5, tag=task} on the SQ; kick the server only if
  *   it sleeps (rpc/idle.h); park.  The executor's poll hook drains the CQ
  *   in batches and readies each completed task with its result.
@@ -11,9 +12,14 @@
  *   may park any number of times (pipe, tty, sleep, wait4), then pushes
  *   {handle, result, tag} on the CQ and kicks the client only if it sleeps.
  *
- * Credit rule: the client keeps at most RPC_CQ_ENTRIES calls in flight, so
- * the server never finds the CQ full; a full SQ or no credit parks the
+ * Credit rule: each client keeps at most RPC_CQ_ENTRIES calls in flight, so
+ * the server never finds a CQ full; a full SQ or no credit parks the
  * submitter until a completion frees one (back-pressure, never loss).
+ *
+ * With several clients, a forked child goes to the next client in turn: its
+ * task is queued in that client's inbox (a short spinlock: forks are rare)
+ * and the client builds the task's thread itself, since a waker table has
+ * one owner.
  */
 #include "rpc/offload.h"
 #include "rpc/rpc.h"
@@ -27,26 +33,42 @@
 #include "kernel/cmdline.h"
 #include "kernel/platform.h"
 
-#define CLIENT_CPU 0
 #define SERVER_CPU 1
 #define BATCH 32
 
-static struct rpc_sq sq;	/* client produces, server consumes */
-static struct rpc_cq cq;	/* server produces, client consumes */
+/* One ring pair per client cpu, indexed by logical cpu id. */
+struct client {
+	struct rpc_sq sq;		/* this client produces, the server consumes */
+	struct rpc_cq cq;		/* the server produces, this client consumes */
+	unsigned inflight;		/* this client only */
+	struct waitq credit_wait;	/* tasks waiting for a slot, this client only */
+	struct spinlock inbox_lock;	/* forked tasks to adopt: any client pushes */
+	struct task *inbox;
+	int active;
+};
+static struct client clients[NCPU];
+static int client_ids[NCPU], nclients;	/* the active clients, for placement */
+
+static struct client *myclient(void) { return &clients[mycpu()->id]; }
 
 /* ---- client ---- */
 
-static unsigned inflight;		/* client only */
 /* latency=1: stamp each call (reading the time CSR costs ~100 ns under QEMU) */
 static int latency_stats;
-static struct waitq credit_wait;	/* tasks waiting for a slot, client only */
 
 void offload_init(void)
 {
 	latency_stats = cmdline.latency;
-	rpc_sq_init(&sq);
-	rpc_cq_init(&cq);
-	waitq_init(&credit_wait);
+	for (int i = 0; i < ncpu; i++) {
+		struct client *c = &clients[i];
+		rpc_sq_init(&c->sq);
+		rpc_cq_init(&c->cq);
+		waitq_init(&c->credit_wait);
+		spin_init(&c->inbox_lock, "inbox");
+		c->active = cpus[i].role == ROLE_CLIENT;
+		if (c->active)
+			client_ids[nclients++] = i;
+	}
 }
 
 static int client_poll(void);
@@ -55,17 +77,18 @@ static unsigned switch_budget;	/* client: polls before giving way to a ready tas
 
 long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 {
+	struct client *c = myclient();
 	struct rpc_req req = { .handle = t->thread->waker, .nr = nr,
 			       .args = { a[0], a[1], a[2], a[3], a[4], a[5] }, .tag = (uint64_t)t };
-	if (inflight >= RPC_CQ_ENTRIES || !rpc_sq_has_space(&sq)) {
+	if (c->inflight >= RPC_CQ_ENTRIES || !rpc_sq_has_space(&c->sq)) {
 		stats.sq_full++;
-		wait_event(&credit_wait, inflight < RPC_CQ_ENTRIES && rpc_sq_has_space(&sq), 0);
+		wait_event(&c->credit_wait, c->inflight < RPC_CQ_ENTRIES && rpc_sq_has_space(&c->sq), 0);
 	}
-	inflight++;
+	c->inflight++;
 	t->sys_done = 0;
 	if (latency_stats)
 		t->t_submit = r_time();
-	rpc_sq_push(&sq, &req);		/* store_release(tail): the entry before the index */
+	rpc_sq_push(&c->sq, &req);	/* store_release(tail): the entry before the index */
 	if (idle_should_kick(exec_idle(SERVER_CPU))) {	/* Dekker partner of the server's idle_prepare */
 		stats.kicks_to_server++;
 		ipi_send(SERVER_CPU, IPI_WAKE);
@@ -79,7 +102,7 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	 * reading the time CSR is slow under QEMU.
 	 */
 	for (unsigned i = 1; !t->sys_done; i++) {
-		if (!rpc_cq_is_empty(&cq)) {	/* one acquire load per spin */
+		if (!rpc_cq_is_empty(&c->cq)) {	/* one acquire load per spin */
 			client_poll();
 			continue;
 		}
@@ -91,11 +114,33 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	return t->sys_result;
 }
 
+/* Adopt the tasks other clients placed here. */
+static int take_inbox(struct client *c)
+{
+	if (!__atomic_load_n(&c->inbox, __ATOMIC_RELAXED))	/* peek: forks are rare */
+		return 0;
+	spin_lock(&c->inbox_lock);
+	struct task *list = c->inbox;
+	c->inbox = NULL;
+	spin_unlock(&c->inbox_lock);
+	int n = 0;
+	while (list) {
+		struct task *t = list;
+		list = t->adopt_next;
+		if (task_adopt(t) != 0)
+			task_adopt_failed(t->proc, t);
+		n++;
+	}
+	return n;
+}
+
 static int client_poll(void)
 {
+	struct client *c = myclient();
 	struct rpc_cqe done[BATCH];
 	unsigned n, total = 0;
-	while ((n = rpc_cq_pop_batch(&cq, done, BATCH)) != 0) {
+	take_inbox(c);
+	while ((n = rpc_cq_pop_batch(&c->cq, done, BATCH)) != 0) {
 		stats.cq_batches++;
 		stats.cq_reqs += n;
 		total += n;
@@ -107,17 +152,39 @@ static int client_poll(void)
 			t->sys_done = 1;
 			thread_ready(t->thread);
 		}
-		inflight -= n;
+		c->inflight -= n;
 	}
-	/* client only: nobody else touches credit_wait, so peek before locking */
-	if (total && credit_wait.head)
-		waitq_wake_all(&credit_wait);
+	/* this client only touches its credit_wait, so peek before locking */
+	if (total && c->credit_wait.head)
+		waitq_wake_all(&c->credit_wait);
 	return total != 0;
 }
 
 static int client_pending(void)
 {
-	return !rpc_cq_is_empty(&cq);
+	struct client *c = myclient();
+	return !rpc_cq_is_empty(&c->cq) || __atomic_load_n(&c->inbox, __ATOMIC_RELAXED);
+}
+
+/*
+ * A new task (fork's child): the next client in turn adopts it.  Any client
+ * cpu, on the parent's thread.  Returns -ENOMEM if it could not be started.
+ */
+int task_place(struct task *t)
+{
+	static unsigned next;	/* placement cursor; a race only skews the balance */
+	if (!offload || nclients <= 1)
+		return task_adopt(t);
+	int target = client_ids[__atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) % nclients];
+	if (target == mycpu()->id)
+		return task_adopt(t);
+	struct client *c = &clients[target];
+	spin_lock(&c->inbox_lock);
+	t->adopt_next = c->inbox;
+	c->inbox = t;
+	spin_unlock(&c->inbox_lock);	/* release: the task's fields before the list */
+	ipi_send(target, IPI_WAKE);	/* it may be asleep or running user code */
+	return 0;
 }
 
 static const struct exec_hooks client_hooks = { client_poll, client_pending };
@@ -142,15 +209,27 @@ static unsigned nworkers;
 
 static void complete(const struct rpc_req *req, long result)
 {
-	struct rpc_cqe c = { req->handle, result, req->tag };
-	while (!rpc_cq_push(&cq, &c)) {	/* cannot happen under the credit rule */
+	struct rpc_cqe e = { req->handle, result, req->tag };
+	int cpu = ((struct task *)req->tag)->thread->cpu;	/* the caller's client */
+	while (!rpc_cq_push(&clients[cpu].cq, &e)) {	/* cannot happen under the credit rule */
 		stats.cq_full++;
 		thread_yield();
 	}
-	if (idle_should_kick(exec_idle(CLIENT_CPU))) {
+	if (idle_should_kick(exec_idle(cpu))) {
 		stats.kicks_to_client++;
-		ipi_send(CLIENT_CPU, IPI_WAKE);
+		ipi_send(cpu, IPI_WAKE);
 	}
+}
+
+/* Take one request from any client's SQ (the server is every SQ's consumer). */
+static int sq_pop_any(struct rpc_req *out)
+{
+	for (int i = 0; i < nclients; i++) {
+		struct client *c = &clients[client_ids[i]];
+		if (!rpc_sq_is_empty(&c->sq) && rpc_sq_pop(&c->sq, out))
+			return 1;
+	}
+	return 0;
 }
 
 static int take_next_inline(struct worker *w)
@@ -158,7 +237,7 @@ static int take_next_inline(struct worker *w)
 	for (unsigned i = 1; i < spin_budget; i++) {
 		if ((i & 31) == 0 && exec_others_waiting())
 			return 0;
-		if (!rpc_sq_is_empty(&sq) && rpc_sq_pop(&sq, &w->req)) {
+		if (sq_pop_any(&w->req)) {
 			stats.sq_batches++;
 			stats.sq_reqs++;
 			stats.inline_reqs++;
@@ -224,11 +303,21 @@ static struct worker *worker_get(void)
 	return w;
 }
 
+static int server_drain(struct rpc_sq *sq);
+
 static int server_poll(void)
+{
+	int total = 0;
+	for (int i = 0; i < nclients; i++)
+		total += server_drain(&clients[client_ids[i]].sq);
+	return total != 0;
+}
+
+static int server_drain(struct rpc_sq *sq)
 {
 	struct rpc_req reqs[BATCH];
 	unsigned n, total = 0;
-	while ((n = rpc_sq_pop_batch(&sq, reqs, BATCH)) != 0) {
+	while ((n = rpc_sq_pop_batch(sq, reqs, BATCH)) != 0) {
 		stats.sq_batches++;
 		stats.sq_reqs += n;
 		total += n;
@@ -249,7 +338,10 @@ static int server_poll(void)
 
 static int server_pending(void)
 {
-	return !rpc_sq_is_empty(&sq);
+	for (int i = 0; i < nclients; i++)
+		if (!rpc_sq_is_empty(&clients[client_ids[i]].sq))
+			return 1;
+	return 0;
 }
 
 static const struct exec_hooks server_hooks = { server_poll, server_pending };

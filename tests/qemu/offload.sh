@@ -38,6 +38,21 @@ for off in 1 0; do
 	done
 done
 
+# several clients (clients=N): cpu 1 serves, cpus 0, 2, 3 run tasks; forked
+# children are spread over them
+n=clients3
+qemu_virt $n 120 4 "init=/tests/suite.sh clients=3 loglevel=info" -initrd $INITRD
+check_status $n 0
+check_log $n "$n-role2" '^duet: cpu 2 hart 2 role client$'
+check_log $n "$n-role3" '^duet: cpu 3 hart 3 role client$'
+check_log $n "$n-suite" '^[0-9]+ passed, 0 failed$'
+check_log $n "$n-cpu2-used" '^cpu2 client: syscalls [1-9]'
+check_log $n "$n-cpu3-used" '^cpu3 client: syscalls [1-9]'
+n=clients3-tasks
+qemu_virt $n 120 4 "init=/bin/tasks clients=3" -initrd $INITRD
+check_status $n 0
+check_log $n "$n-summary" '^[0-9]+ passed, 0 failed$'
+
 # SMP=1 implies local syscalls
 n=systest-smp1
 qemu_virt $n 90 1 "init=/bin/systest" -initrd $INITRD

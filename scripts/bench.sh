@@ -26,6 +26,7 @@ run_one() {	# bench iters offload [uaccess] -> ns/op (empty on failure)
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
 rows=""
+ratios=""
 for b in $BENCHES; do
 	name=${b%%:*} iters=${b#*:}
 	off="" loc="" soff="" sloc=""
@@ -43,6 +44,7 @@ for b in $BENCHES; do
 	msl=$(echo "$sloc" | median)
 	ratio=$(awk -v o="$mo" -v l="$ml" 'BEGIN { if (l > 0) printf "%.2f", o / l; else print "n/a" }')
 	echo "bench $name offload=$mo local=$ml ratio=$ratio"
+	ratios="$ratios $name=$ratio"
 	rows="$rows| $name | $iters | $mo | $ml | $ratio | $mso | $msl | $(echo $off | tr ' ' ',') | $(echo $loc | tr ' ' ',') |
 "
 done
@@ -79,4 +81,9 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitt
 	echo
 	cat docs/bench-notes.md 2>/dev/null
 } >"$OUT"
-echo "wrote $OUT"
+# one line per run in the history: the same kernel measures differently as
+# the host's load and vCPU placement drift, so keep every run's ratios
+HIST=${HIST:-docs/bench-history.md}
+[ -f "$HIST" ] || printf '# Benchmark history\n\nOne line per `make bench` run: offload/local ratios (medians).\n\n' >"$HIST"
+echo "- $(date -u +%Y-%m-%dT%H:%MZ) commit $commit$dirty, RUNS=$RUNS:$ratios" >>"$HIST"
+echo "wrote $OUT and $HIST"

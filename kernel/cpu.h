@@ -36,7 +36,7 @@ struct cpu {
 	/* counters, written by this cpu only */
 	uint64_t ipis_sent, ipis_recv, timer_irqs, ext_irqs;
 	uint64_t idle_ticks, wfi_count;
-};
+} __attribute__((aligned(64)));	/* no cache line shared by two cpus' hot fields */
 
 extern struct cpu cpus[NCPU];
 extern int ncpu;			/* logical cpus with a role */

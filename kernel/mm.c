@@ -157,10 +157,32 @@ int vm_map(pagetable_t pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t per
 }
 
 /*
+ * The image in 4 KiB pages, W^X: text read+execute, rodata (with the
+ * symbol table) read-only, data and bss read+write.  Its head, from the
+ * gigapage's base to the image, is left unmapped.
+ */
+static int map_image_wx(pagetable_t pt)
+{
+	extern char _rodata_start[], _data_start[];
+	const uint64_t g = PTE_G;
+	struct { char *lo, *hi; uint64_t perm; } seg[] = {
+		{ _image_start, _rodata_start, PTE_R | PTE_X | g },
+		{ _rodata_start, _data_start, PTE_R | g },
+		{ _data_start, _image_end, PTE_R | PTE_W | g },
+	};
+	for (unsigned i = 0; i < sizeof seg / sizeof seg[0]; i++) {
+		uint64_t lo = (uint64_t)seg[i].lo, hi = ROUND_UP((uint64_t)seg[i].hi, PGSIZE);
+		if (vm_map(pt, lo, VA2PA(lo), hi - lo, seg[i].perm) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * The kernel table, all kernel-only (no PTE_U) and global:
  *  - identity gigapage of the image (secondary harts turn the MMU on there)
  *  - direct map of [0, ram_hi) in gigapages, devices below RAM included
- *  - the image gigapage at KERNEL_VA_BASE
+ *  - the image at KERNEL_VA_BASE, W^X in 4 KiB pages
  *  - a shared level-1 table for kernel stacks, so every process root that
  *    copies entries 256..511 sees stacks mapped later
  */
@@ -172,7 +194,8 @@ static void kernel_table_build(void)
 	kernel_pgd[kernel_pa_base >> 30] = PA2PTE(kernel_pa_base) | rwx;
 	for (uint64_t pa = 0; pa < ram_hi; pa += 1UL << 30)
 		kernel_pgd[PX(2, DIRECT_MAP_BASE + pa)] = PA2PTE(pa) | (rwx & ~PTE_X);
-	kernel_pgd[PX(2, KERNEL_VA_BASE)] = PA2PTE(kernel_pa_base) | rwx;
+	if (map_image_wx(kernel_pgd) != 0)
+		panic("no memory for the kernel image's page tables");
 	pagetable_t stacks = page_alloc();
 	BUG_ON(!stacks);
 	kernel_pgd[PX(2, KSTACK_VA_BASE)] = PA2PTE(VA2PA(stacks)) | PTE_V | PTE_G;

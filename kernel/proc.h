@@ -77,7 +77,9 @@ struct task {
 	uint64_t stime;			/* unused: cpu time is thread->run_ticks */
 	/* signals: pending is set by senders on the syscall cpu, taken by the client */
 	_Atomic uint64_t sig_pending;
-	struct thread *volatile sys_thread;	/* the future running our syscall, if any */
+	/* the future running our syscall: written by the server twice per call, so on its own line */
+	_Alignas(64) struct thread *volatile sys_thread;
+	char pad_sys_thread[56];
 	volatile int stopped;
 	uint64_t saved_mask;		/* sigsuspend: the mask to restore after the handler */
 	int mask_restore;

@@ -6,17 +6,31 @@
 #include "kernel/timer.h"
 #include <stdio.h>
 
-struct stats stats;
+struct stats stats_cpu[NCPU];
+
+/* The counters of all cpus added up (a racy snapshot: they only grow). */
+static struct stats stats_sum(void)
+{
+	struct stats t = { 0 };
+	for (int i = 0; i < NCPU; i++) {
+		const uint64_t *src = (const uint64_t *)&stats_cpu[i];
+		uint64_t *dst = (uint64_t *)&t;
+		for (unsigned k = 0; k < sizeof t / 8; k++)
+			dst[k] += src[k];
+	}
+	return t;
+}
 
 int stats_format(char *buf, int n)
 {
+	struct stats stats = stats_sum();
 	int len = 0;
 	for (int i = 0; i < ncpu && len < n; i++) {
 		struct exec_stats *e = &exec_stats[i];
 		len += snprintf(buf + len, (size_t)(n - len),
 				"cpu%d %s: syscalls %lu served %lu ipis_sent %lu ipis_recv %lu "
 				"switches %lu parks %lu kicks %lu wfi %lu poll_hits %lu idle_ms %lu\n",
-				i, cpu_role_name(cpus[i].role), stats.syscalls[i], stats.served[i],
+				i, cpu_role_name(cpus[i].role), stats_cpu[i].syscalls, stats_cpu[i].served,
 				cpus[i].ipis_sent, cpus[i].ipis_recv, e->switches, e->parks, e->kicks,
 				e->wfi, e->poll_hits, e->idle_ticks * 1000 / plat.timebase);
 	}

@@ -2,18 +2,25 @@
 #pragma once
 #include <stdint.h>
 #include "kernel/param.h"
+#include "kernel/cpu.h"
 
+/*
+ * One block per cpu, each on its own cache lines, written by that cpu only:
+ * a shared block written by both harts on every call would bounce a host
+ * cache line between the two vCPU threads each time.
+ */
 struct stats {
-	uint64_t syscalls[NCPU];		/* syscalls completed, by the cpu they trapped on */
-	uint64_t served[NCPU];			/* syscall handlers run, by the cpu that ran them */
+	uint64_t syscalls;			/* syscalls completed that trapped on this cpu */
+	uint64_t served;			/* syscall handlers this cpu ran */
 	uint64_t sq_batches, sq_reqs;		/* server: SQ drains and requests taken */
 	uint64_t cq_batches, cq_reqs;		/* client: CQ drains and completions taken */
 	uint64_t sq_full, cq_full;		/* back-pressure events */
 	uint64_t inline_reqs;			/* server: taken by a worker without a switch */
 	uint64_t lat_sq, lat_serve, lat_cq;	/* ticks summed: submit->start, handler, complete->client */
 	uint64_t kicks_to_server, kicks_to_client;	/* IPIs the protocol needed */
-};
-extern struct stats stats;
+} __attribute__((aligned(64)));
+extern struct stats stats_cpu[NCPU];
+#define STATS (stats_cpu[mycpu()->id])
 void stats_print(void);
 /* The counters as text (for /proc/duet later and the bench program). */
 int stats_format(char *buf, int n);

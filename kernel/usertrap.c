@@ -179,7 +179,7 @@ static void syscall_from_user(struct task *t)
 		t->sys_thread = NULL;
 	}
 	t->restartable = r == -EINTR;
-	stats.syscalls[mycpu()->id]++;
+	STATS.syscalls++;
 	if (!syscall_keeps_a0(nr))
 		tf->x[REG_A0] = (uint64_t)r;
 	if (t->fork_child)

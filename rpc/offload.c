@@ -81,7 +81,7 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	struct rpc_req req = { .handle = t->thread->waker, .nr = nr,
 			       .args = { a[0], a[1], a[2], a[3], a[4], a[5] }, .tag = (uint64_t)t };
 	if (c->inflight >= RPC_CQ_ENTRIES || !rpc_sq_has_space(&c->sq)) {
-		stats.sq_full++;
+		STATS.sq_full++;
 		wait_event(&c->credit_wait, c->inflight < RPC_CQ_ENTRIES && rpc_sq_has_space(&c->sq), 0);
 	}
 	c->inflight++;
@@ -90,7 +90,7 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 		t->t_submit = r_time();
 	rpc_sq_push(&c->sq, &req);	/* store_release(tail): the entry before the index */
 	if (idle_should_kick(exec_idle(SERVER_CPU))) {	/* Dekker partner of the server's idle_prepare */
-		stats.kicks_to_server++;
+		STATS.kicks_to_server++;
 		ipi_send(SERVER_CPU, IPI_WAKE);
 	}
 	/*
@@ -141,13 +141,13 @@ static int client_poll(void)
 	unsigned n, total = 0;
 	take_inbox(c);
 	while ((n = rpc_cq_pop_batch(&c->cq, done, BATCH)) != 0) {
-		stats.cq_batches++;
-		stats.cq_reqs += n;
+		STATS.cq_batches++;
+		STATS.cq_reqs += n;
 		total += n;
 		for (unsigned i = 0; i < n; i++) {
 			struct task *t = (struct task *)done[i].tag;
 			if (latency_stats)
-				stats.lat_cq += r_time() - t->t_complete;	/* ring + wake-up, back */
+				STATS.lat_cq += r_time() - t->t_complete;	/* ring + wake-up, back */
 			t->sys_result = done[i].result;
 			t->sys_done = 1;
 			thread_ready(t->thread);
@@ -212,11 +212,11 @@ static void complete(const struct rpc_req *req, long result)
 	struct rpc_cqe e = { req->handle, result, req->tag };
 	int cpu = ((struct task *)req->tag)->thread->cpu;	/* the caller's client */
 	while (!rpc_cq_push(&clients[cpu].cq, &e)) {	/* cannot happen under the credit rule */
-		stats.cq_full++;
+		STATS.cq_full++;
 		thread_yield();
 	}
 	if (idle_should_kick(exec_idle(cpu))) {
-		stats.kicks_to_client++;
+		STATS.kicks_to_client++;
 		ipi_send(cpu, IPI_WAKE);
 	}
 }
@@ -238,9 +238,9 @@ static int take_next_inline(struct worker *w)
 		if ((i & 31) == 0 && exec_others_waiting())
 			return 0;
 		if (sq_pop_any(&w->req)) {
-			stats.sq_batches++;
-			stats.sq_reqs++;
-			stats.inline_reqs++;
+			STATS.sq_batches++;
+			STATS.sq_reqs++;
+			STATS.inline_reqs++;
 			return 1;
 		}
 	}
@@ -255,7 +255,7 @@ static void worker_main(void *arg)
 		uint64_t t0 = 0;
 		if (latency_stats) {
 			t0 = r_time();
-			stats.lat_sq += t0 - t->t_submit;	/* ring + wake-up, client to server */
+			STATS.lat_sq += t0 - t->t_submit;	/* ring + wake-up, client to server */
 		}
 		current()->task = t;	/* curtask()/curproc() for the handler */
 		if (uaccess_mode == UACCESS_SATP)
@@ -266,7 +266,7 @@ static void worker_main(void *arg)
 		current()->task = NULL;
 		if (latency_stats) {
 			t->t_complete = r_time();
-			stats.lat_serve += t->t_complete - t0;
+			STATS.lat_serve += t->t_complete - t0;
 		}
 		complete(&w->req, r);
 		/*
@@ -318,8 +318,8 @@ static int server_drain(struct rpc_sq *sq)
 	struct rpc_req reqs[BATCH];
 	unsigned n, total = 0;
 	while ((n = rpc_sq_pop_batch(sq, reqs, BATCH)) != 0) {
-		stats.sq_batches++;
-		stats.sq_reqs += n;
+		STATS.sq_batches++;
+		STATS.sq_reqs += n;
 		total += n;
 		for (unsigned i = 0; i < n; i++) {
 			struct worker *w = worker_get();

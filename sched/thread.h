@@ -103,7 +103,8 @@ void waitq_wake_all(struct waitq *q);
 	}							\
 	__r; })
 
+/* per cpu, on its own cache line: written by that cpu only */
 struct exec_stats {
 	uint64_t switches, parks, wakes_local, wakes_remote, kicks, idle_ticks, wfi, poll_hits;
-};
+} __attribute__((aligned(64)));
 extern struct exec_stats exec_stats[NCPU];

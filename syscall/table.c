@@ -44,7 +44,7 @@ int syscall_keeps_a0(uint64_t nr)
 
 long syscall_dispatch(uint64_t nr, const uint64_t a[6])
 {
-	stats.served[mycpu()->id]++;
+	STATS.served++;
 	if (nr == DUET_NR_FATAL && curtask()->fatal_sig) {
 		proc_exit(curproc(), curtask()->fatal_sig);
 		return 0;

@@ -79,6 +79,21 @@ int smp_alloc_stacks(void)
 	return 0;
 }
 
+/*
+ * HSM start; a hart still on its way into SBI's wait (not STOPPED yet) is
+ * retried for up to a second rather than lost.
+ */
+static void start_hart(struct cpu *c, struct hart_boot *hb)
+{
+	uint64_t deadline = r_time() + plat.timebase;
+	int err;
+	while ((err = sbi_hart_start(c->hartid, VA2PA(secondary_entry), VA2PA(hb))) != 0 &&
+	       r_time() < deadline)
+		;
+	if (err)
+		pr_err("smp: hart %u failed to start (%d)\n", c->hartid, err);
+}
+
 void smp_start_others(void (*entry)(void))
 {
 	for (int i = 0; i < ncpu; i++) {
@@ -87,9 +102,7 @@ void smp_start_others(void (*entry)(void))
 			continue;
 		hart_boot[i] = (struct hart_boot){ kernel_satp, c->stack_hi, (uint64_t)c,
 						   (uint64_t)entry };
-		int err = sbi_hart_start(c->hartid, VA2PA(secondary_entry), VA2PA(&hart_boot[i]));
-		if (err)
-			pr_err("smp: hart %u failed to start (%d)\n", c->hartid, err);
+		start_hart(c, &hart_boot[i]);
 	}
 	/* wait for them so the boot log is ordered; bounded by a generous timeout */
 	for (int i = 0; i < ncpu; i++) {

@@ -33,6 +33,17 @@ boot_entry:
 	mv	s0, a0
 	mv	s1, a1
 
+	/*
+	 * Only one hart may boot.  Seen on QEMU sifive_u with OpenSBI 1.1: a
+	 * slow hart can arrive here late, while the boot hart already runs;
+	 * it would zero .bss under it.  The loser stops itself through SBI
+	 * HSM, so the boot hart's hart_start (retried) brings it up properly.
+	 */
+	la	t0, boot_claimed
+	li	t1, 1
+	amoswap.w t1, t1, (t0)
+	bnez	t1, late_hart
+
 	/* zero .bss through its physical address */
 	la	t0, _bss_start
 	la	t1, _bss_end
@@ -116,6 +127,12 @@ secondary_entry:
 	sfence.vma
 	jr	t1
 
+late_hart:
+	li	a7, 0x48534D			/* SBI HSM */
+	li	a6, 1				/* hart_stop: does not return on success */
+	ecall
+	j	early_hang
+
 	.align 2
 early_hang:
 	wfi
@@ -124,6 +141,11 @@ early_hang:
 	.align 3
 .Lboot_high:
 	.dword	boot_high
+
+	.section .data
+	.align 2
+boot_claimed:					/* not in .bss: the winner zeroes that */
+	.word	0
 
 	.section .bss
 	.align 12

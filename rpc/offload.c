@@ -45,8 +45,10 @@ struct client {
 	struct spinlock inbox_lock;	/* forked tasks to adopt: any client pushes */
 	struct task *inbox;
 	int active;
+	struct idle_flag *idle;		/* this client executor's need_wakeup */
 };
 static struct client clients[NCPU];
+static struct idle_flag *server_idle;	/* the server executor's need_wakeup */
 static int client_ids[NCPU], nclients;	/* the active clients, for placement */
 
 static struct client *myclient(void) { return &clients[mycpu()->id]; }
@@ -59,12 +61,14 @@ static int latency_stats;
 void offload_init(void)
 {
 	latency_stats = cmdline.latency;
+	server_idle = exec_idle(SERVER_CPU);
 	for (int i = 0; i < ncpu; i++) {
 		struct client *c = &clients[i];
 		rpc_sq_init(&c->sq);
 		rpc_cq_init(&c->cq);
 		waitq_init(&c->credit_wait);
 		spin_init(&c->inbox_lock, "inbox");
+		c->idle = exec_idle(i);
 		c->active = cpus[i].role == ROLE_CLIENT;
 		if (c->active)
 			client_ids[nclients++] = i;
@@ -72,6 +76,22 @@ void offload_init(void)
 }
 
 static int client_poll(void);
+
+/* A completion for a task of this client: its result, and ready it if parked. */
+static inline void complete_one(struct client *c, const struct rpc_cqe *e)
+{
+	struct task *t = (struct task *)e->tag;
+	if (latency_stats)
+		STATS.lat_cq += r_time() - t->t_complete;	/* ring + wake-up, back */
+	t->sys_result = e->result;
+	t->sys_done = 1;
+	if (t->thread != current())
+		thread_ready(t->thread);
+	c->inflight--;
+	STATS.cq_reqs++;
+	if (c->credit_wait.head)	/* this client only: peek before locking */
+		waitq_wake_all(&c->credit_wait);
+}
 static unsigned spin_budget;	/* polls (SQ on the server, CQ on the client) before parking */
 static unsigned switch_budget;	/* client: polls before giving way to a ready task */
 
@@ -89,7 +109,7 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	if (latency_stats)
 		t->t_submit = r_time();
 	rpc_sq_push(&c->sq, &req);	/* store_release(tail): the entry before the index */
-	if (idle_should_kick(exec_idle(SERVER_CPU))) {	/* Dekker partner of the server's idle_prepare */
+	if (idle_should_kick(server_idle)) {	/* Dekker partner of the server's idle_prepare */
 		STATS.kicks_to_server++;
 		ipi_send(SERVER_CPU, IPI_WAKE);
 	}
@@ -102,8 +122,9 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	 * reading the time CSR is slow under QEMU.
 	 */
 	for (unsigned i = 1; !t->sys_done; i++) {
-		if (!rpc_cq_is_empty(&c->cq)) {	/* one acquire load per spin */
-			client_poll();
+		struct rpc_cqe e;
+		if (rpc_cq_pop(&c->cq, &e)) {	/* one acquire load per empty spin */
+			complete_one(c, &e);
 			continue;
 		}
 		if ((i & 31) == 0 && (i > spin_budget || (i > switch_budget && exec_others_waiting())))
@@ -142,21 +163,10 @@ static int client_poll(void)
 	take_inbox(c);
 	while ((n = rpc_cq_pop_batch(&c->cq, done, BATCH)) != 0) {
 		STATS.cq_batches++;
-		STATS.cq_reqs += n;
 		total += n;
-		for (unsigned i = 0; i < n; i++) {
-			struct task *t = (struct task *)done[i].tag;
-			if (latency_stats)
-				STATS.lat_cq += r_time() - t->t_complete;	/* ring + wake-up, back */
-			t->sys_result = done[i].result;
-			t->sys_done = 1;
-			thread_ready(t->thread);
-		}
-		c->inflight -= n;
+		for (unsigned i = 0; i < n; i++)
+			complete_one(c, &done[i]);
 	}
-	/* this client only touches its credit_wait, so peek before locking */
-	if (total && c->credit_wait.head)
-		waitq_wake_all(&c->credit_wait);
 	return total != 0;
 }
 
@@ -215,7 +225,7 @@ static void complete(const struct rpc_req *req, long result)
 		STATS.cq_full++;
 		thread_yield();
 	}
-	if (idle_should_kick(exec_idle(cpu))) {
+	if (idle_should_kick(clients[cpu].idle)) {
 		STATS.kicks_to_client++;
 		ipi_send(cpu, IPI_WAKE);
 	}

@@ -4,7 +4,14 @@
 
 long syscall_dispatch(uint64_t nr, const uint64_t a[6]);
 /* Calls that act on the client's own scheduling state run where they trap. */
-int syscall_runs_local(uint64_t nr);
+static inline int syscall_runs_local(uint64_t nr)
+{
+	return nr == 124 /* sched_yield */ || nr == 139 /* rt_sigreturn */;
+}
+
 /* rt_sigreturn restores a whole frame: a0 is not the result. */
-int syscall_keeps_a0(uint64_t nr);
+static inline int syscall_keeps_a0(uint64_t nr)
+{
+	return nr == 139;
+}
 const char *syscall_name(uint64_t nr);

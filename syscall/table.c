@@ -32,15 +32,6 @@ const char *syscall_name(uint64_t nr)
 	return nr < NR_MAX && names[nr] ? names[nr] : "?";
 }
 
-int syscall_runs_local(uint64_t nr)
-{
-	return nr == 124 /* sched_yield */ || nr == 139 /* rt_sigreturn */;
-}
-
-int syscall_keeps_a0(uint64_t nr)
-{
-	return nr == 139;
-}
 
 long syscall_dispatch(uint64_t nr, const uint64_t a[6])
 {

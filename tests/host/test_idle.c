@@ -65,22 +65,7 @@
 #define WATCHDOG_S 2.0
 #define MAX_INFLIGHT 4
 
-static double now(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static uint64_t rng_next(uint64_t *s)
-{
-        uint64_t x = *s;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        *s = x;
-        return x * 0x2545f4914f6cdd1dull;
-}
+#include "tests/host/harness.h"
 
 /* ---- simulated wfi / IPI ---- */
 

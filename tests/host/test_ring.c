@@ -33,36 +33,7 @@
 #include "rpc/rpc.h"
 #include "rpc/idle.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                                      \
-        do {                                                                  \
-                if (!(cond)) {                                                \
-                        printf("FAIL %s:%d: ", __FILE__, __LINE__);           \
-                        printf(__VA_ARGS__);                                  \
-                        printf("\n");                                         \
-                        fflush(stdout);                                       \
-                        failures++;                                           \
-                        return false;                                         \
-                }                                                             \
-        } while (0)
-
-static double now(void)
-{
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static uint64_t rng_next(uint64_t *s)
-{
-        uint64_t x = *s;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        *s = x;
-        return x * 0x2545f4914f6cdd1dull;
-}
+#include "tests/host/harness.h"
 
 /* ---- simulated wfi: a futex latch, the "pending interrupt" ---- */
 

@@ -65,6 +65,12 @@ _Noreturn void task_return_to_user(struct task *t)
 {
 	struct cpu *c = mycpu();
 	intr_off();
+	/* completions for other tasks are waiting: let them run first */
+	while (offload && offload_user_enter()) {
+		intr_on();
+		thread_yield();
+		intr_off();
+	}
 	mm_activate(t->proc->mm);
 	if (t->mm_stale) {
 		mm_put(t->mm_stale);	/* exec replaced it; satp no longer points there */
@@ -205,6 +211,8 @@ void user_trap(struct trapframe *tf)
 {
 	struct task *t = curtask();
 	uint64_t cause = tf->scause;
+	if (offload)
+		offload_user_exit();	/* the executor watches its CQ again */
 	fpu_trap_entry(t);
 	if (cause & CAUSE_INTR) {
 		interrupt_dispatch(cause);

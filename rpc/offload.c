@@ -46,6 +46,7 @@ struct client {
 	struct task *inbox;
 	int active;
 	struct idle_flag *idle;		/* this client executor's need_wakeup */
+	int user_armed;			/* need_wakeup set while running user code */
 };
 static struct client clients[NCPU];
 static struct idle_flag *server_idle;	/* the server executor's need_wakeup */
@@ -133,6 +134,38 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	while (!t->sys_done)
 		thread_park();
 	return t->sys_result;
+}
+
+/*
+ * About to enter user mode (interrupts off).  If other tasks of this client
+ * wait for completions, the server must interrupt the user code when one
+ * arrives, or a task that never traps would hold them back: set
+ * need_wakeup as a sleeper would (full fence, Dekker pair with the fence in
+ * complete()'s idle_should_kick), then re-check.  Non-zero: completions are
+ * already here, take them first.
+ */
+int offload_user_enter(void)
+{
+	struct client *c = myclient();
+	if (!c->active || c->inflight == 0)
+		return 0;
+	idle_prepare(c->idle);
+	if (!rpc_cq_is_empty(&c->cq)) {
+		idle_done(c->idle);
+		return 1;
+	}
+	c->user_armed = 1;
+	return 0;
+}
+
+/* Back in the kernel from user mode: the executor watches its CQ again. */
+void offload_user_exit(void)
+{
+	struct client *c = myclient();
+	if (c->user_armed) {
+		c->user_armed = 0;
+		idle_done(c->idle);
+	}
 }
 
 /* Adopt the tasks other clients placed here. */

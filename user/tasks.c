@@ -5,6 +5,8 @@
  *  - busy-sleeper: a child spins on the CPU for 1.5 s while the parent does
  *    ten 20 ms sleeps; each must end within 60 ms of its deadline, or the
  *    spinning task starved the sleeper (preemption works).
+ *  - pure-compute-sleeper: the same with a child that makes no system call
+ *    at all while it spins (only an interrupt can give the cpu back).
  *  - pingpong: 200 round trips of a counter between parent and child.
  *  - exit-status: a child's exit code comes back through wait4.
  */
@@ -90,6 +92,35 @@ static void busy_sleeper(void)
 	check(worst <= 60, "busy-sleeper", "expected lateness <= %ld ms, got %ld ms", 60, worst);
 }
 
+static void pure_compute_sleeper(void)
+{
+	long t_end = now_ms() + 1500;
+	pid_t spinner = fork();
+	if (spinner == 0) {
+		/* ~1.5 s of arithmetic, no system calls: calibrate on the clock first */
+		volatile unsigned long x = 0;
+		long t0 = now_ms();
+		for (unsigned long i = 0; i < 2000000; i++)
+			x += i;
+		long per = now_ms() - t0 + 1;	/* ms per 2e6 iterations */
+		unsigned long rounds = (unsigned long)((t_end - now_ms()) / per);
+		for (unsigned long r = 0; r < rounds; r++)
+			for (unsigned long i = 0; i < 2000000; i++)
+				x += i;
+		_exit(0);
+	}
+	long worst = 0;
+	for (int i = 0; i < 10; i++) {
+		long t0 = now_ms();
+		sleep_ms(20);
+		long late = now_ms() - t0 - 20;
+		if (late > worst)
+			worst = late;
+	}
+	waitpid(spinner, NULL, 0);
+	check(worst <= 60, "pure-compute-sleeper", "expected lateness <= %ld ms, got %ld ms", 60, worst);
+}
+
 static void pingpong(void)
 {
 	int a[2], b[2];
@@ -136,6 +167,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	sleep_order();
 	busy_sleeper();
+	pure_compute_sleeper();
 	pingpong();
 	exit_status();
 	printf("%d passed, %d failed\n", passed, failed);

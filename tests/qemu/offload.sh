@@ -23,7 +23,7 @@ for off in 1 0; do
 	n=tasks-off$off
 	qemu_virt $n 90 2 "init=/bin/tasks offload=$off" -initrd $INITRD
 	check_status $n 0
-	for t in sleep-order busy-sleeper pingpong exit-status; do
+	for t in sleep-order busy-sleeper pure-compute-sleeper pingpong exit-status; do
 		check_log $n "$n-$t" "^PASS $t\$"
 	done
 done

@@ -69,6 +69,20 @@ static void sleep_order(void)
 		printf("  (read \"%s\")\n", buf);
 }
 
+/* Ten 20 ms sleeps: the worst lateness in ms. */
+static long worst_sleep_lateness(void)
+{
+	long worst = 0;
+	for (int i = 0; i < 10; i++) {
+		long t0 = now_ms();
+		sleep_ms(20);
+		long late = now_ms() - t0 - 20;
+		if (late > worst)
+			worst = late;
+	}
+	return worst;
+}
+
 static void busy_sleeper(void)
 {
 	pid_t spinner = fork();
@@ -79,14 +93,7 @@ static void busy_sleeper(void)
 			x++;
 		_exit(0);
 	}
-	long worst = 0;
-	for (int i = 0; i < 10; i++) {
-		long t0 = now_ms();
-		sleep_ms(20);
-		long late = now_ms() - t0 - 20;
-		if (late > worst)
-			worst = late;
-	}
+	long worst = worst_sleep_lateness();
 	int st;
 	waitpid(spinner, &st, 0);
 	check(worst <= 60, "busy-sleeper", "expected lateness <= %ld ms, got %ld ms", 60, worst);
@@ -109,14 +116,7 @@ static void pure_compute_sleeper(void)
 				x += i;
 		_exit(0);
 	}
-	long worst = 0;
-	for (int i = 0; i < 10; i++) {
-		long t0 = now_ms();
-		sleep_ms(20);
-		long late = now_ms() - t0 - 20;
-		if (late > worst)
-			worst = late;
-	}
+	long worst = worst_sleep_lateness();
 	waitpid(spinner, NULL, 0);
 	check(worst <= 60, "pure-compute-sleeper", "expected lateness <= %ld ms, got %ld ms", 60, worst);
 }

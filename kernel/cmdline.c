@@ -4,7 +4,7 @@
 #include <string.h>
 #include <stdlib.h>
 
-struct cmdline cmdline = { .offload = 1, .loglevel = LOG_INFO, .poll_us = 50, .clients = 1 };
+struct cmdline cmdline __read_mostly = { .offload = 1, .loglevel = LOG_INFO, .poll_us = 50, .clients = 1 };
 
 static void set_option(char *word)
 {

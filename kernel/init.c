@@ -15,6 +15,7 @@
 #include "kernel/stats.h"
 #include "sched/thread.h"
 #include "rpc/offload.h"
+#include "kernel/latency.h"
 #include "drivers/console.h"
 #include "drivers/plic.h"
 #include "drivers/tty.h"
@@ -61,6 +62,7 @@ void kernel_init(void)
 		exec_init(&cpus[i]);
 	rootfs_init();
 	tty_init();
+	latency_init();
 	offload_init();
 	/* console input interrupts go to the cpu that runs syscalls */
 	if (console_irq()) {

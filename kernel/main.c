@@ -18,7 +18,7 @@
 #include "arch/riscv/sbi.h"
 #include <stddef.h>
 
-struct platform plat;
+struct platform plat __read_mostly;
 void call_on_stack(uint64_t top, void (*fn)(void *), void *arg) __attribute__((noreturn));
 
 static void cpu_init_hart(void)

@@ -19,7 +19,7 @@ extern pte_t boot_pgd[];
 struct page_pool kpool;
 static struct kmem kmem;
 pagetable_t kernel_pgd;
-uint64_t kernel_satp;
+uint64_t kernel_satp __read_mostly;
 static uint64_t ram_lo, ram_hi;
 /*
  * Sharers of each user page (fork's copy-on-write).  Only the syscall cpu

@@ -46,7 +46,7 @@ struct proc {
 	struct task *task;		/* the main (only) thread */
 	atomic_int reapable;		/* zombie whose task the client has torn down */
 	atomic_int stop_report;
-	struct task *vfork_parent;	/* parked until we exec or exit (CLONE_VFORK) */		/* stopped by this signal, not yet reported by wait4 */
+	struct task *vfork_parent;	/* parked until we exec or exit (CLONE_VFORK) */
 };
 
 struct fpstate {
@@ -55,40 +55,47 @@ struct fpstate {
 };
 
 struct task {
+	/*
+	 * Grouped by writer, one cache line per group: both harts touch a
+	 * task on every offloaded call, and a line written by one and read by
+	 * the other costs a host cache-line transfer each time (tens to
+	 * hundreds of ns under QEMU, the largest cost of a null syscall).
+	 */
+	/* set when the task is made: read by both harts, written never after */
 	struct thread *thread;		/* its client-side kernel thread (NULL until adopted) */
-	struct trapframe start_tf;	/* the first frame, copied to the stack on adoption */
-	struct task *adopt_next;	/* a client's inbox of tasks to adopt */
 	struct proc *proc;
-	int tid;
 	struct trapframe *tf;
-	uint64_t sigmask;
-	uint64_t clear_child_tid;
-	/* syscall in flight to the server: written by the client's CQ drain */
-	volatile int sys_done;
-	uint64_t t_submit, t_complete;	/* timebase stamps for the latency counters */
+	int tid;
+	struct task *adopt_next;	/* a client's inbox of tasks to adopt */
+	/* client only, on every call: the syscall in flight */
+	_Alignas(64) volatile int sys_done;	/* set by the client's CQ drain */
+	int restartable;		/* the last trap was a syscall that may restart */
 	int64_t sys_result;
+	uint64_t orig_a0;
+	uint64_t t_trap, t_submit, t_seen;	/* latency=1 cycle stamps (kernel/latency.h) */
+	/* server only, on every call: the future running our syscall (a signal wakes it) */
+	_Alignas(64) struct thread *volatile sys_thread;
+	uint64_t t_complete;		/* latency=1 cycle stamp */
+	uint64_t stime;			/* not accounted yet (reading time costs ~100 ns) */
+	/* rarely written (signals, exit, clone, exec): read on every return to user */
+	_Alignas(64) _Atomic uint64_t sig_pending;	/* set by senders on the syscall cpu */
+	uint64_t sigmask;
 	int exiting;			/* set by exit: the client tears the task down */
+	int fatal_sig;			/* the task dies of this signal (client sets it) */
 	struct proc *fork_child;	/* set by clone: the client makes the child's task */
 	uint64_t fork_sp;
 	uint64_t fork_flags;
-	int fatal_sig;
-	atomic_int vfork_waiting;	/* parent side of vfork: parked until the child lets go */			/* the task dies of this signal (client sets it) */
-	struct mm *mm_stale;		/* replaced by exec: the client frees it after switching */
-	uint64_t stime;			/* unused: cpu time is thread->run_ticks */
-	/* signals: pending is set by senders on the syscall cpu, taken by the client */
-	_Atomic uint64_t sig_pending;
-	/* the future running our syscall: written by the server twice per call, so on its own line */
-	_Alignas(64) struct thread *volatile sys_thread;
-	char pad_sys_thread[56];
+	atomic_int vfork_waiting;	/* parent side of vfork: parked until the child lets go */
 	volatile int stopped;
+	struct mm *mm_stale;		/* replaced by exec: the client frees it after switching */
+	uint64_t clear_child_tid;
 	uint64_t saved_mask;		/* sigsuspend: the mask to restore after the handler */
 	int mask_restore;
-	int restartable;		/* the last trap was a syscall that may restart */
-	uint64_t orig_a0;
 	uint64_t altstack_sp, altstack_size;
 	/* user FP registers, saved when the task traps with FS dirty */
 	struct fpstate fp;
 	uint64_t fp_gen;		/* bumped by exec: a fresh FP state */
+	struct trapframe start_tf;	/* the first frame, copied to the stack on adoption */
 };
 
 extern struct proc *initproc;

@@ -14,8 +14,8 @@
 #include <stddef.h>
 
 struct cpu cpus[NCPU];
-int ncpu;
-int offload;
+int ncpu __read_mostly;
+int offload __read_mostly;
 
 struct hart_boot {
 	uint64_t satp, sp, tp, entry;

@@ -4,6 +4,7 @@
 #include "kernel/platform.h"
 #include "sched/thread.h"
 #include "kernel/timer.h"
+#include "kernel/latency.h"
 #include <stdio.h>
 
 struct stats stats_cpu[NCPU];
@@ -43,11 +44,15 @@ int stats_format(char *buf, int n)
 				stats.sq_batches ? stats.sq_reqs * 100 / stats.sq_batches % 100 : 0,
 				stats.cq_reqs, stats.cq_batches, stats.inline_reqs, stats.sq_full, stats.cq_full,
 				stats.kicks_to_server, stats.kicks_to_client);
-	if (len < n && stats.sq_reqs && stats.lat_serve)
+	if (len < n && stats.lat_calls) {
+		uint64_t c = stats.lat_calls;
 		len += snprintf(buf + len, (size_t)(n - len),
-				"latency (avg ns): submit->server %lu, handler %lu, complete->client %lu\n",
-				ticks_to_ns(stats.lat_sq) / stats.sq_reqs, ticks_to_ns(stats.lat_serve) / stats.sq_reqs,
-				ticks_to_ns(stats.lat_cq) / (stats.cq_reqs ? stats.cq_reqs : 1));
+				"latency (avg ns per call, latency=1): trap->submit %lu, ring to server %lu, "
+				"handler %lu, ring to client %lu, result->sret %lu\n",
+				lat_to_ns(stats.lat_pre) / c, lat_to_ns(stats.lat_sq) / c,
+				lat_to_ns(stats.lat_serve) / c, lat_to_ns(stats.lat_cq) / c,
+				lat_to_ns(stats.lat_post) / c);
+	}
 	return len;
 }
 

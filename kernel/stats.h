@@ -16,7 +16,13 @@ struct stats {
 	uint64_t cq_batches, cq_reqs;		/* client: CQ drains and completions taken */
 	uint64_t sq_full, cq_full;		/* back-pressure events */
 	uint64_t inline_reqs;			/* server: taken by a worker without a switch */
-	uint64_t lat_sq, lat_serve, lat_cq;	/* ticks summed: submit->start, handler, complete->client */
+	/* latency=1 (kernel/latency.h): cycles summed per phase of a call */
+	uint64_t lat_pre;		/* client: trap entry to submit (or to the local handler) */
+	uint64_t lat_sq;		/* submit to the server's start (ring, wake-up) */
+	uint64_t lat_serve;		/* the handler, on whichever cpu ran it */
+	uint64_t lat_cq;		/* server's completion to the client taking it */
+	uint64_t lat_post;		/* client: result taken to the sret back to user */
+	uint64_t lat_calls;		/* client: calls stamped */
 	uint64_t kicks_to_server, kicks_to_client;	/* IPIs the protocol needed */
 } __attribute__((aligned(64)));
 extern struct stats stats_cpu[NCPU];

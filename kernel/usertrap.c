@@ -14,6 +14,7 @@
 #include "drivers/tty.h"
 #include "kernel/kmalloc.h"
 #include "kernel/signal.h"
+#include "kernel/latency.h"
 
 void interrupt_dispatch(uint64_t cause);
 void fpu_save(struct fpstate *s);
@@ -87,6 +88,11 @@ _Noreturn void task_return_to_user(struct task *t)
 	uint64_t fs = fpu_return(t);
 	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS)) |
 			 SSTATUS_SPIE | fs;
+	if (latency_on && t->t_trap && t->t_seen) {
+		STATS.lat_post += lat_stamp() - t->t_seen;
+		STATS.lat_calls++;
+		t->t_trap = t->t_seen = 0;
+	}
 	user_return(t->tf);
 }
 
@@ -180,9 +186,15 @@ static void syscall_from_user(struct task *t)
 	if (offload && !syscall_runs_local(nr)) {
 		r = offload_call(t, nr, a);
 	} else {
+		uint64_t t0 = latency_on ? lat_stamp() : 0;
 		t->sys_thread = current();
 		r = syscall_dispatch(nr, a);
 		t->sys_thread = NULL;
+		if (latency_on) {
+			t->t_seen = lat_stamp();
+			STATS.lat_pre += t0 - t->t_trap;
+			STATS.lat_serve += t->t_seen - t0;
+		}
 	}
 	t->restartable = r == -EINTR;
 	STATS.syscalls++;
@@ -211,6 +223,8 @@ void user_trap(struct trapframe *tf)
 {
 	struct task *t = curtask();
 	uint64_t cause = tf->scause;
+	if (latency_on)
+		t->t_trap = cause == EXC_ECALL_U ? lat_stamp() : 0;
 	if (offload)
 		offload_user_exit();	/* the executor watches its CQ again */
 	fpu_trap_entry(t);

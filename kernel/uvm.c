@@ -229,9 +229,11 @@ struct mm *mm_clone(struct mm *src)
 	return mm;
 }
 
-/* Per-hart: which mm is in satp and at which tlb_gen we last flushed. */
-static struct mm *active_mm[NCPU];
-static uint64_t active_gen[NCPU];
+/* Per-hart: which mm is in satp and at which tlb_gen we last flushed (a line each). */
+static struct active {
+	struct mm *mm;
+	uint64_t gen;
+} __attribute__((aligned(64))) active[NCPU];
 
 /*
  * A hart holds a reference on the mm in its satp, so an exit or exec on the
@@ -241,17 +243,17 @@ static uint64_t active_gen[NCPU];
 void mm_activate(struct mm *mm)
 {
 	int id = mycpu()->id;
-	if (active_mm[id] != mm) {
-		struct mm *old = active_mm[id];
+	if (active[id].mm != mm) {
+		struct mm *old = active[id].mm;
 		atomic_fetch_add(&mm->refs, 1);
-		active_mm[id] = mm;
-		active_gen[id] = mm->tlb_gen;
+		active[id].mm = mm;
+		active[id].gen = mm->tlb_gen;
 		csr_write(satp, MAKE_SATP(VA2PA(mm->pgd), mm->asid));
 		sfence_vma_asid(mm->asid);
 		mm_put(old);
-	} else if (active_gen[id] != mm->tlb_gen) {
+	} else if (active[id].gen != mm->tlb_gen) {
 		/* the other hart removed mappings: drop our stale translations */
-		active_gen[id] = mm->tlb_gen;
+		active[id].gen = mm->tlb_gen;
 		sfence_vma_asid(mm->asid);
 	}
 }
@@ -259,24 +261,24 @@ void mm_activate(struct mm *mm)
 void mm_deactivate(struct mm *mm)
 {
 	int id = mycpu()->id;
-	if (active_mm[id] != mm)
+	if (active[id].mm != mm)
 		return;
 	csr_write(satp, kernel_satp);
 	sfence_vma_all();
-	active_mm[id] = NULL;
+	active[id].mm = NULL;
 	mm_put(mm);
 }
 
 /* ---- uaccess=satp: copies through the caller's table with SUM set ---- */
 
-enum uaccess_mode uaccess_mode = UACCESS_WALK;
+enum uaccess_mode uaccess_mode __read_mostly = UACCESS_WALK;
 long uaccess_copy(void *dst, const void *src, size_t n);	/* arch/riscv/uaccess.S */
 extern char uaccess_copy_start[], uaccess_copy_end[], uaccess_copy_fault[];
 
 /* Can this hart touch mm's user addresses directly? */
 static int direct_ok(struct mm *mm)
 {
-	return uaccess_mode == UACCESS_SATP && active_mm[mycpu()->id] == mm;
+	return uaccess_mode == UACCESS_SATP && active[mycpu()->id].mm == mm;
 }
 
 /*
@@ -287,7 +289,7 @@ int uaccess_fault(uint64_t sepc, uint64_t scause, uint64_t stval, uint64_t *resu
 {
 	if (sepc < (uint64_t)uaccess_copy_start || sepc >= (uint64_t)uaccess_copy_end)
 		return 0;
-	struct mm *mm = active_mm[mycpu()->id];
+	struct mm *mm = active[mycpu()->id].mm;
 	int write = scause == EXC_STORE_PAGE;
 	if (mm && (scause == EXC_LOAD_PAGE || scause == EXC_STORE_PAGE) && stval < USER_VA_END &&
 	    uvm_fault(mm, stval, write) == 0) {

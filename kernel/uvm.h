@@ -18,13 +18,16 @@
 #define USER_MMAP_BOTTOM 0x0000002000000000UL
 
 struct mm {
+	/* read by the client on every return to user (mm_activate) */
 	pagetable_t pgd;
 	uint16_t asid;
-	struct spinlock lock;
-	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
-	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
 	uint64_t tlb_gen;		/* bumped when a mapping is removed or narrowed */
 	atomic_int refs;		/* the owning process, plus each hart that has it in satp */
+	/* taken by the server on every user copy: a line of its own, or each
+	 * copy would pull the line above away from the client */
+	_Alignas(64) struct spinlock lock;
+	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
+	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
 };
 
 struct mm *mm_create(void);

@@ -32,6 +32,7 @@
 #include "syscall/syscall.h"
 #include "kernel/cmdline.h"
 #include "kernel/platform.h"
+#include "kernel/latency.h"
 
 #define SERVER_CPU 1
 #define BATCH 32
@@ -40,28 +41,27 @@
 struct client {
 	struct rpc_sq sq;		/* this client produces, the server consumes */
 	struct rpc_cq cq;		/* the server produces, this client consumes */
-	unsigned inflight;		/* this client only */
-	struct waitq credit_wait;	/* tasks waiting for a slot, this client only */
-	struct spinlock inbox_lock;	/* forked tasks to adopt: any client pushes */
-	struct task *inbox;
-	int active;
-	struct idle_flag *idle;		/* this client executor's need_wakeup */
+	/* this client only, written on every call */
+	_Alignas(64) unsigned inflight;
 	int user_armed;			/* need_wakeup set while running user code */
+	struct waitq credit_wait;	/* tasks waiting for a slot */
+	/* set at boot, then read by the server on every completion */
+	_Alignas(64) struct idle_flag *idle;	/* this client executor's need_wakeup */
+	int active;
+	/* forked tasks to adopt: any client pushes (a short lock: forks are rare) */
+	_Alignas(64) struct spinlock inbox_lock;
+	struct task *inbox;
 };
 static struct client clients[NCPU];
-static struct idle_flag *server_idle;	/* the server executor's need_wakeup */
-static int client_ids[NCPU], nclients;	/* the active clients, for placement */
+static struct idle_flag *server_idle __read_mostly;	/* the server executor's need_wakeup */
+static int client_ids[NCPU] __read_mostly, nclients __read_mostly;	/* the active clients */
 
 static struct client *myclient(void) { return &clients[mycpu()->id]; }
 
 /* ---- client ---- */
 
-/* latency=1: stamp each call (reading the time CSR costs ~100 ns under QEMU) */
-static int latency_stats;
-
 void offload_init(void)
 {
-	latency_stats = cmdline.latency;
 	server_idle = exec_idle(SERVER_CPU);
 	for (int i = 0; i < ncpu; i++) {
 		struct client *c = &clients[i];
@@ -82,8 +82,10 @@ static int client_poll(void);
 static inline void complete_one(struct client *c, const struct rpc_cqe *e)
 {
 	struct task *t = (struct task *)e->tag;
-	if (latency_stats)
-		STATS.lat_cq += r_time() - t->t_complete;	/* ring + wake-up, back */
+	if (latency_on) {
+		t->t_seen = lat_stamp();
+		STATS.lat_cq += t->t_seen - t->t_complete;	/* ring + wake-up, back */
+	}
 	t->sys_result = e->result;
 	t->sys_done = 1;
 	if (t->thread != current())
@@ -93,8 +95,8 @@ static inline void complete_one(struct client *c, const struct rpc_cqe *e)
 	if (c->credit_wait.head)	/* this client only: peek before locking */
 		waitq_wake_all(&c->credit_wait);
 }
-static unsigned spin_budget;	/* polls (SQ on the server, CQ on the client) before parking */
-static unsigned switch_budget;	/* client: polls before giving way to a ready task */
+static unsigned spin_budget __read_mostly;	/* polls (SQ on the server, CQ on the client) before parking */
+static unsigned switch_budget __read_mostly;	/* client: polls before giving way to a ready task */
 
 long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 {
@@ -107,8 +109,10 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	}
 	c->inflight++;
 	t->sys_done = 0;
-	if (latency_stats)
-		t->t_submit = r_time();
+	if (latency_on) {
+		t->t_submit = lat_stamp();
+		STATS.lat_pre += t->t_submit - t->t_trap;
+	}
 	rpc_sq_push(&c->sq, &req);	/* store_release(tail): the entry before the index */
 	if (idle_should_kick(server_idle)) {	/* Dekker partner of the server's idle_prepare */
 		STATS.kicks_to_server++;
@@ -296,8 +300,8 @@ static void worker_main(void *arg)
 	for (;;) {
 		struct task *t = (struct task *)w->req.tag;
 		uint64_t t0 = 0;
-		if (latency_stats) {
-			t0 = r_time();
+		if (latency_on) {
+			t0 = lat_stamp();
 			STATS.lat_sq += t0 - t->t_submit;	/* ring + wake-up, client to server */
 		}
 		current()->task = t;	/* curtask()/curproc() for the handler */
@@ -307,8 +311,8 @@ static void worker_main(void *arg)
 		long r = syscall_dispatch(w->req.nr, w->req.args);
 		t->sys_thread = NULL;
 		current()->task = NULL;
-		if (latency_stats) {
-			t->t_complete = r_time();
+		if (latency_on) {
+			t->t_complete = lat_stamp();
 			STATS.lat_serve += t->t_complete - t0;
 		}
 		complete(&w->req, r);

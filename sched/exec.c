@@ -26,7 +26,7 @@ struct executor {
 };
 
 static struct executor executors[NCPU];
-static uint64_t poll_ticks;	/* busy-poll window before wfi, in timebase ticks */
+static uint64_t poll_ticks __read_mostly;	/* busy-poll window before wfi, in timebase ticks */
 struct exec_stats exec_stats[NCPU];
 void swtch(struct context *old, struct context *new);
 

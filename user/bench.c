@@ -12,6 +12,9 @@
  *   openclose   openat + close of PATH (default /etc/passwd, else /dev/null)
  *   pipe        1-byte ping-pong with a forked child over two pipes
  *   forkwait    fork, child _exit(0), parent wait4
+ *   loop        an empty loop iteration (no system call): the emulator's floor
+ *   callret     a call to and return from an empty function (no system call):
+ *               what one call costs the emulator, to weigh kernel paths by
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,6 +61,23 @@ static void op_getppid(long n)
 {
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
+}
+
+static void op_loop(long n)
+{
+	for (long i = 0; i < n; i++)
+		__asm__ volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) static void empty_fn(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static void op_callret(long n)
+{
+	for (long i = 0; i < n; i++)
+		empty_fn();
 }
 
 static void op_write_null(long n)
@@ -206,6 +226,7 @@ int main(int argc, char **argv)
 		{ "nanosleep0", op_nanosleep0 }, { "openclose", op_openclose },
 		{ "pipe", op_pipe },           { "forkwait", op_forkwait },
 		{ "lsdir", op_lsdir },         { "mixed", op_mixed },
+		{ "loop", op_loop },           { "callret", op_callret },
 	};
 	void (*op)(long) = NULL;
 	long warm;

@@ -69,6 +69,10 @@ void proc_free(struct proc *p)
 static void task_main(void *arg)
 {
 	struct task *t = arg;
+	/* a signal sent before the task first ran (kill right after fork) */
+	signal_deliver(t);
+	if (t->exiting)
+		task_exit_self(t);
 	task_return_to_user(t);
 }
 
@@ -136,11 +140,17 @@ void proc_exit(struct proc *p, int status)
 		inode_put(p->cwd);
 		p->cwd = NULL;
 	}
-	/* orphans go to init */
-	int i = 0;
+	/* orphans go to init, which must hear of those already dead */
+	int i = 0, zombies = 0;
 	for (struct proc *c; (c = proc_iter(&i)) != NULL; )
-		if (c->parent == p)
+		if (c->parent == p) {
 			c->parent = initproc;
+			zombies += c->state == P_ZOMBIE;
+		}
+	if (zombies && initproc && initproc != p) {
+		signal_send(initproc, SIGCHLD);
+		waitq_wake_all(&initproc->child_exit);
+	}
 	p->exit_status = status;
 	p->state = P_ZOMBIE;
 	vfork_release(p);

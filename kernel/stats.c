@@ -25,6 +25,9 @@ static struct stats stats_sum(void)
 int stats_format(char *buf, int n)
 {
 	struct stats stats = stats_sum();
+	/* a request a worker took inline is a batch of one */
+	stats.sq_reqs += stats.inline_reqs;
+	stats.sq_batches += stats.inline_reqs;
 	int len = 0;
 	for (int i = 0; i < ncpu && len < n; i++) {
 		struct exec_stats *e = &exec_stats[i];

@@ -12,10 +12,10 @@
 struct stats {
 	uint64_t syscalls;			/* syscalls completed that trapped on this cpu */
 	uint64_t served;			/* syscall handlers this cpu ran */
-	uint64_t sq_batches, sq_reqs;		/* server: SQ drains and requests taken */
+	uint64_t sq_batches, sq_reqs;		/* server: executor's SQ drains and requests in them */
 	uint64_t cq_batches, cq_reqs;		/* client: CQ drains and completions taken */
 	uint64_t sq_full, cq_full;		/* back-pressure events */
-	uint64_t inline_reqs;			/* server: taken by a worker without a switch */
+	uint64_t inline_reqs;			/* server: taken one by one by a worker, no switch */
 	/* latency=1 (kernel/latency.h): cycles summed per phase of a call */
 	uint64_t lat_pre;		/* client: trap entry to submit (or to the local handler) */
 	uint64_t lat_sq;		/* submit to the server's start (ring, wake-up) */

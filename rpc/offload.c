@@ -78,42 +78,69 @@ void offload_init(void)
 
 static int client_poll(void);
 
-/* A completion for a task of this client: its result, and ready it if parked. */
-static inline void complete_one(struct client *c, const struct rpc_cqe *e)
+/* Bookkeeping of any completion taken on this client. */
+static inline void completion_taken(struct client *c)
 {
-	struct task *t = (struct task *)e->tag;
-	if (latency_on) {
-		t->t_seen = lat_stamp();
-		STATS.lat_cq += t->t_seen - t->t_complete;	/* ring + wake-up, back */
-	}
-	t->sys_result = e->result;
-	t->sys_done = 1;
-	if (t->thread != current())
-		thread_ready(t->thread);
 	c->inflight--;
 	STATS.cq_reqs++;
 	if (c->credit_wait.head)	/* this client only: peek before locking */
 		waitq_wake_all(&c->credit_wait);
 }
+
+/* latency=1: the completion reached the client. */
+static void latency_taken(struct task *t)
+{
+	t->t_seen = lat_stamp();
+	STATS.lat_cq += t->t_seen - t->t_complete;	/* ring + wake-up, back */
+}
+
+/* The result of task t's call: record it and ready t if it is parked. */
+static void complete_task(struct client *c, struct task *t, long result)
+{
+	if (latency_on)
+		latency_taken(t);
+	t->sys_result = result;
+	t->sys_done = 1;
+	if (t->thread != current())
+		thread_ready(t->thread);
+	completion_taken(c);
+}
+
 static unsigned spin_budget __read_mostly;	/* polls (SQ on the server, CQ on the client) before parking */
 static unsigned switch_budget __read_mostly;	/* client: polls before giving way to a ready task */
 
+/* No credit or no free SQ slot: park until a completion frees one. */
+static __attribute__((noinline)) struct rpc_req *wait_for_slot(struct client *c)
+{
+	STATS.sq_full++;
+	wait_event(&c->credit_wait, c->inflight < RPC_CQ_ENTRIES && rpc_sq_has_space(&c->sq), 0);
+	return rpc_sq_slot(&c->sq);	/* nothing ran on this cpu since the check */
+}
+
+/*
+ * The trapping task's system call, on the server: a[] are its a0..a5 (in
+ * its trap frame).  This is the hot path of duet, so the request is built
+ * in the ring slot itself and the answer read in place: every store and
+ * every call here is paid on each offloaded syscall.
+ */
 long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 {
 	struct client *c = myclient();
-	struct rpc_req req = { .handle = t->thread->waker, .nr = nr,
-			       .args = { a[0], a[1], a[2], a[3], a[4], a[5] }, .tag = (uint64_t)t };
-	if (c->inflight >= RPC_CQ_ENTRIES || !rpc_sq_has_space(&c->sq)) {
-		STATS.sq_full++;
-		wait_event(&c->credit_wait, c->inflight < RPC_CQ_ENTRIES && rpc_sq_has_space(&c->sq), 0);
-	}
+	struct rpc_req *s;
+	if (c->inflight >= RPC_CQ_ENTRIES || !(s = rpc_sq_slot(&c->sq)))
+		s = wait_for_slot(c);
+	s->handle = t->thread->waker;
+	s->nr = nr;
+	for (int i = 0; i < 6; i++)
+		s->args[i] = a[i];
+	s->tag = (uint64_t)t;
 	c->inflight++;
 	t->sys_done = 0;
 	if (latency_on) {
 		t->t_submit = lat_stamp();
 		STATS.lat_pre += t->t_submit - t->t_trap;
 	}
-	rpc_sq_push(&c->sq, &req);	/* store_release(tail): the entry before the index */
+	rpc_sq_publish(&c->sq);	/* store_release(tail): the entry before the index */
 	if (idle_should_kick(server_idle)) {	/* Dekker partner of the server's idle_prepare */
 		STATS.kicks_to_server++;
 		ipi_send(SERVER_CPU, IPI_WAKE);
@@ -126,10 +153,19 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	 * which under QEMU flushes the whole TLB.  Counted in polls, not time:
 	 * reading the time CSR is slow under QEMU.
 	 */
-	for (unsigned i = 1; !t->sys_done; i++) {
-		struct rpc_cqe e;
-		if (rpc_cq_pop(&c->cq, &e)) {	/* one acquire load per empty spin */
-			complete_one(c, &e);
+	for (unsigned i = 1;; i++) {
+		struct rpc_cqe *e = rpc_cq_peek(&c->cq);	/* one acquire load per empty spin */
+		if (e) {
+			struct task *done = (struct task *)e->tag;
+			long result = e->result;
+			rpc_cq_release(&c->cq);
+			if (done == t) {	/* ours: straight back, no flag, no wake */
+				if (latency_on)
+					latency_taken(t);
+				completion_taken(c);
+				return result;
+			}
+			complete_task(c, done, result);
 			continue;
 		}
 		if ((i & 31) == 0 && (i > spin_budget || (i > switch_budget && exec_others_waiting())))
@@ -202,7 +238,7 @@ static int client_poll(void)
 		STATS.cq_batches++;
 		total += n;
 		for (unsigned i = 0; i < n; i++)
-			complete_one(c, &done[i]);
+			complete_task(c, (struct task *)done[i].tag, done[i].result);
 	}
 	return total != 0;
 }
@@ -248,48 +284,54 @@ void offload_client_start(void)
 struct worker {
 	struct thread *thread;
 	struct rpc_req req;
+	int client;		/* the cpu whose SQ the request came from */
 	int has_req;		/* set when handed a request; a stale wake finds 0 */
 	struct worker *next;	/* idle list, server only */
 };
 static struct worker *idle_workers;
 static unsigned nworkers;
 
-static void complete(const struct rpc_req *req, long result)
+/* The answer to req, on the CQ of the client it came from. */
+static void complete(int client, const struct rpc_req *req, long result)
 {
-	struct rpc_cqe e = { req->handle, result, req->tag };
-	int cpu = ((struct task *)req->tag)->thread->cpu;	/* the caller's client */
-	while (!rpc_cq_push(&clients[cpu].cq, &e)) {	/* cannot happen under the credit rule */
+	struct client *c = &clients[client];
+	struct rpc_cqe *e;
+	while (!(e = rpc_cq_slot(&c->cq))) {	/* cannot happen under the credit rule */
 		STATS.cq_full++;
 		thread_yield();
 	}
-	if (idle_should_kick(clients[cpu].idle)) {
+	e->handle = req->handle;
+	e->result = result;
+	e->tag = req->tag;
+	rpc_cq_publish(&c->cq);	/* store_release(tail): the entry before the index */
+	if (idle_should_kick(c->idle)) {	/* Dekker partner of the client's idle_prepare */
 		STATS.kicks_to_client++;
-		ipi_send(cpu, IPI_WAKE);
+		ipi_send(client, IPI_WAKE);
 	}
 }
 
-/* Take one request from any client's SQ (the server is every SQ's consumer). */
-static int sq_pop_any(struct rpc_req *out)
-{
-	for (int i = 0; i < nclients; i++) {
-		struct client *c = &clients[client_ids[i]];
-		if (!rpc_sq_is_empty(&c->sq) && rpc_sq_pop(&c->sq, out))
-			return 1;
-	}
-	return 0;
-}
-
+/*
+ * Run to completion: while nothing else on this cpu is ready, the worker
+ * that just answered takes the next request itself instead of parking,
+ * which saves two context switches per call in the steady state.  Polls
+ * every client's SQ in place.
+ */
 static int take_next_inline(struct worker *w)
 {
 	for (unsigned i = 1; i < spin_budget; i++) {
+		for (int k = 0; k < nclients; k++) {
+			struct client *c = &clients[client_ids[k]];
+			struct rpc_req *e = rpc_sq_peek(&c->sq);	/* one acquire load when empty */
+			if (e) {
+				w->req = *e;
+				w->client = client_ids[k];
+				rpc_sq_release(&c->sq);
+				STATS.inline_reqs++;
+				return 1;
+			}
+		}
 		if ((i & 31) == 0 && exec_others_waiting())
 			return 0;
-		if (sq_pop_any(&w->req)) {
-			STATS.sq_batches++;
-			STATS.sq_reqs++;
-			STATS.inline_reqs++;
-			return 1;
-		}
 	}
 	return 0;
 }
@@ -315,12 +357,7 @@ static void worker_main(void *arg)
 			t->t_complete = lat_stamp();
 			STATS.lat_serve += t->t_complete - t0;
 		}
-		complete(&w->req, r);
-		/*
-		 * Run to completion: while nothing else on this cpu is ready,
-		 * take the next request ourselves instead of parking, which
-		 * saves two context switches per call in the steady state.
-		 */
+		complete(w->client, &w->req, r);
 		if (take_next_inline(w))
 			continue;
 		w->has_req = 0;
@@ -350,18 +387,19 @@ static struct worker *worker_get(void)
 	return w;
 }
 
-static int server_drain(struct rpc_sq *sq);
+static int server_drain(int client);
 
 static int server_poll(void)
 {
 	int total = 0;
 	for (int i = 0; i < nclients; i++)
-		total += server_drain(&clients[client_ids[i]].sq);
+		total += server_drain(client_ids[i]);
 	return total != 0;
 }
 
-static int server_drain(struct rpc_sq *sq)
+static int server_drain(int client)
 {
+	struct rpc_sq *sq = &clients[client].sq;
 	struct rpc_req reqs[BATCH];
 	unsigned n, total = 0;
 	while ((n = rpc_sq_pop_batch(sq, reqs, BATCH)) != 0) {
@@ -372,10 +410,11 @@ static int server_drain(struct rpc_sq *sq)
 			struct worker *w = worker_get();
 			if (!w) {
 				/* no memory for a coroutine: fail this call, not the kernel */
-				complete(&reqs[i], -12 /* -ENOMEM */);
+				complete(client, &reqs[i], -12 /* -ENOMEM */);
 				continue;
 			}
 			w->req = reqs[i];
+			w->client = client;
 			w->has_req = 1;
 			thread_ready(w->thread);
 		}

@@ -112,6 +112,15 @@
  *   unsigned sq_pop_batch(struct sq *r, T *out, unsigned max); consumer
  *   bool     sq_pop(struct sq *r, T *out);                   consumer
  *   bool     sq_is_empty(struct sq *r);                      consumer
+ * and the same steps without a copy, for an entry built or read in place:
+ *   T       *sq_slot(struct sq *r);        producer: P1, the free slot at
+ *                                           tail, or NULL when full
+ *   void     sq_publish(struct sq *r);     producer: P3 for that one slot
+ *   T       *sq_peek(struct sq *r);        consumer: C1, the entry at head,
+ *                                           or NULL when empty
+ *   void     sq_release(struct sq *r);     consumer: C3 for that one entry
+ * (write the slot between sq_slot and sq_publish; read the entry between
+ * sq_peek and sq_release, never after: P2 and C2 are the caller's.)
  * (No semicolon after RING_DEFINE(...).) The struct must be 64-byte aligned
  * (static storage or an aligned allocation); sq_init sets it up before
  * either side uses it, and its publication to the other hart is the
@@ -130,6 +139,42 @@
 #include <stdatomic.h>
 
 #define RING_CACHELINE 64
+
+/*
+ * The index accesses [A_P] [A_C] (load-acquire) and [R_P] [R_C]
+ * (store-release).  On RISC-V they use the RVWMO mapping of the Linux
+ * kernel and of the RISC-V ISA manual (Table A.6): a plain load followed by
+ * `fence r,rw`, and `fence rw,w` followed by a plain store.  GCC 12 instead
+ * compiles every C11 atomic store, relaxed or not, to an AMO, and every
+ * acquire load to a full fence; under QEMU an AMO is a locked host
+ * instruction that must own the cache line, so a store-release of an index
+ * the other hart is polling stalled the producer for a whole cross-core
+ * transfer on every push.  Anywhere else (the host tests under
+ * ThreadSanitizer, which understands C11 atomics but not fences) the C11
+ * operations are used.  RING_C11=1 forces them on RISC-V too.
+ */
+#if defined(__riscv) && !defined(RING_C11)
+static inline uint32_t ring_load_acquire(_Atomic uint32_t *p)
+{
+        uint32_t v = *(volatile uint32_t *)p;
+        __asm__ volatile("fence r,rw" ::: "memory");
+        return v;
+}
+static inline void ring_store_release(_Atomic uint32_t *p, uint32_t v)
+{
+        __asm__ volatile("fence rw,w" ::: "memory");
+        *(volatile uint32_t *)p = v;
+}
+#else
+static inline uint32_t ring_load_acquire(_Atomic uint32_t *p)
+{
+        return atomic_load_explicit(p, memory_order_acquire);
+}
+static inline void ring_store_release(_Atomic uint32_t *p, uint32_t v)
+{
+        atomic_store_explicit(p, v, memory_order_release);
+}
+#endif
 
 /* The indices must be real lock-free atomics on every target we build. */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "ring: 32-bit atomics must be lock-free");
@@ -175,8 +220,7 @@ static inline uint32_t name##__free(struct name *r, uint32_t t, unsigned want) \
                 /* [A_P]: orders the consumer's reads of the slots it     */  \
                 /* released (C2) before our overwrite (P2). Pairs with    */  \
                 /* [R_C], the store_release(head) in name##_pop_batch.    */  \
-                r->head_cache = atomic_load_explicit(&r->head,                 \
-                                                     memory_order_acquire);    \
+                r->head_cache = ring_load_acquire(&r->head);    \
                 f = (uint32_t)(N) - (uint32_t)(t - r->head_cache);             \
         }                                                                      \
         return f;                                                              \
@@ -197,7 +241,7 @@ static inline unsigned name##_push_batch(struct name *r, const T *in,         \
         if (n)                                                                 \
                 /* [R_P]: publishes the entry stores above. Pairs with    */  \
                 /* [A_C], the load_acquire(tail) in name##__avail.        */  \
-                atomic_store_explicit(&r->tail, t + n, memory_order_release);  \
+                ring_store_release(&r->tail, t + n);  \
         return n;                                                              \
 }                                                                              \
                                                                                \
@@ -224,8 +268,7 @@ static inline uint32_t name##__avail(struct name *r, uint32_t h)               \
                 /* [A_C]: makes the producer's entry stores (P2) visible  */  \
                 /* to our reads (C2). Pairs with [R_P], the               */  \
                 /* store_release(tail) in name##_push_batch.              */  \
-                r->tail_cache = atomic_load_explicit(&r->tail,                 \
-                                                     memory_order_acquire);    \
+                r->tail_cache = ring_load_acquire(&r->tail);    \
                 a = (uint32_t)(r->tail_cache - h);                             \
         }                                                                      \
         return a;                                                              \
@@ -244,8 +287,48 @@ static inline unsigned name##_pop_batch(struct name *r, T *out, unsigned max)  \
                 /* [R_C]: our entry loads above complete before the       */  \
                 /* producer may reuse the slots. Pairs with [A_P], the    */  \
                 /* load_acquire(head) in name##__free.                    */  \
-                atomic_store_explicit(&r->head, h + n, memory_order_release);  \
+                ring_store_release(&r->head, h + n);  \
         return n;                                                              \
+}                                                                              \
+                                                                               \
+/* Producer. The slot a push would write (P1), NULL when full; the caller */ \
+/* fills it (P2), then name##_publish hands it over (P3).                  */ \
+static inline T *name##_slot(struct name *r)                                  \
+{                                                                              \
+        uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
+        if (name##__free(r, t, 1) == 0)                                        \
+                return NULL;                                                   \
+        return &r->ent[t & ((uint32_t)(N) - 1)];                               \
+}                                                                              \
+                                                                               \
+/* Producer. Hand over the slot name##_slot gave.                          */ \
+static inline void name##_publish(struct name *r)                             \
+{                                                                              \
+        uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
+        /* [R_P]: publishes the caller's stores to the slot. Pairs with   */  \
+        /* [A_C], the load_acquire(tail) in name##__avail.                */  \
+        ring_store_release(&r->tail, t + 1);          \
+}                                                                              \
+                                                                               \
+/* Consumer. The oldest entry, read in place (C1), NULL when empty; the    */ \
+/* caller reads it (C2), then name##_release gives the slot back (C3).     */ \
+static inline T *name##_peek(struct name *r)                                  \
+{                                                                              \
+        uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
+        if (name##__avail(r, h) == 0)                                          \
+                return NULL;                                                   \
+        return &r->ent[h & ((uint32_t)(N) - 1)];                               \
+}                                                                              \
+                                                                               \
+/* Consumer. Give back the entry name##_peek gave; it is not to be read    */ \
+/* after this.                                                             */ \
+static inline void name##_release(struct name *r)                             \
+{                                                                              \
+        uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
+        /* [R_C]: our reads of the entry complete before the producer may */  \
+        /* reuse the slot. Pairs with [A_P], the load_acquire(head) in    */  \
+        /* name##__free.                                                  */  \
+        ring_store_release(&r->head, h + 1);          \
 }                                                                              \
                                                                                \
 /* Consumer. false when empty. */                                              \

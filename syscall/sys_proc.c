@@ -327,7 +327,13 @@ static struct proc *find_zombie(struct proc *p, int pid, uint64_t wait_opts, int
 		    (pid == 0 && c->pgid != p->pgid))
 			continue;
 		*have_child = 1;
-		if (c->state == P_ZOMBIE && atomic_load(&c->reapable))
+		/*
+		 * A zombie counts as soon as proc_exit made it one, before its
+		 * client has torn the task down: SIGCHLD went out then, and a
+		 * WNOHANG wait after SIGCHLD must find the child (ash's `wait`
+		 * relies on it, or it sleeps in sigsuspend forever).
+		 */
+		if (c->state == P_ZOMBIE)
 			return c;
 		if ((wait_opts & WUNTRACED) && atomic_load(&c->stop_report))
 			return c;
@@ -352,7 +358,10 @@ SYSCALL(wait4)
 	int status = z->state == P_ZOMBIE ? z->exit_status : (stopsig << 8) | 0x7f;
 	if (a[1] && copy_to_user(curmm(), a[1], &status, sizeof status))
 		return -EFAULT;
-	if (z->state == P_ZOMBIE)
+	if (z->state == P_ZOMBIE) {
+		/* its client may still be tearing the task down: a short wait */
+		wait_event(&p->child_exit, atomic_load_explicit(&z->reapable, memory_order_acquire), 0);
 		proc_free(z);
+	}
 	return zpid;
 }

@@ -9,7 +9,14 @@
  *    at all while it spins (only an interrupt can give the cpu back).
  *  - pingpong: 200 round trips of a counter between parent and child.
  *  - exit-status: a child's exit code comes back through wait4.
+ *  - sigchld-then-wnohang: once SIGCHLD has arrived, waitpid(WNOHANG) finds
+ *    the dead child (ash's `wait` sleeps in sigsuspend forever otherwise);
+ *    200 times, so that with clients=N some children die on another cpu.
+ *  - kill-before-run: SIGTERM sent right after fork, before the child ran
+ *    (with clients=N it may still be waiting to be adopted by its cpu), to
+ *    a child that then spins without a system call: it must die at once.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +169,59 @@ static void exit_status(void)
 	check(waitpid(-1, &st, WNOHANG) == -1, "no-children-echild", "expected %ld, got %ld", -1, 0);
 }
 
+static volatile sig_atomic_t got_chld;
+static void on_chld(int sig) { (void)sig; got_chld = 1; }
+
+static void sigchld_then_wnohang(void)
+{
+	struct sigaction sa = { .sa_handler = on_chld };
+	sigset_t chld, old;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	long missed = 0;
+	for (int i = 0; i < 200; i++) {
+		got_chld = 0;
+		pid_t c = fork();
+		if (c == 0)
+			_exit(0);
+		while (!got_chld)
+			sigsuspend(&old);
+		pid_t r = waitpid(c, NULL, WNOHANG);
+		if (r != c) {
+			missed++;
+			waitpid(c, NULL, 0);
+		}
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	check(missed == 0, "sigchld-then-wnohang", "expected %ld misses of 200, got %ld", 0, missed);
+}
+
+static void kill_before_run(void)
+{
+	long late = 0;
+	for (int i = 0; i < 20; i++) {
+		pid_t c = fork();
+		if (c == 0)
+			for (;;)
+				;	/* no system call: only a trap can deliver the signal */
+		kill(c, SIGTERM);
+		long t0 = now_ms();
+		int st = 0;
+		while (waitpid(c, &st, WNOHANG) == 0) {
+			if (now_ms() - t0 > 2000) {
+				late++;
+				kill(c, SIGKILL);	/* may be as stuck: not waited for */
+				break;
+			}
+			sleep_ms(1);
+		}
+	}
+	check(late == 0, "kill-before-run", "expected %ld children alive 2 s after SIGTERM, got %ld", 0, late);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -170,6 +230,8 @@ int main(void)
 	pure_compute_sleeper();
 	pingpong();
 	exit_status();
+	sigchld_then_wnohang();
+	kill_before_run();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }

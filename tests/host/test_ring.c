@@ -128,6 +128,22 @@ static bool test_unit(void)
         CHECK(tring_pop_batch(&tr, out, 200) == TRING_N - 3, "drain refill");
         CHECK(tring_push_batch(&tr, in, 5) == 5, "push_batch with a stale head_cache");
         CHECK(tring_pop_batch(&tr, out, 200) == 5, "drain 5");
+        /* in place: slot/publish and peek/release, full and empty */
+        CHECK(tring_peek(&tr) == NULL, "peek on empty ring");
+        for (unsigned k = 0; k < TRING_N; k++) {
+                struct msg *s = tring_slot(&tr);
+                CHECK(s != NULL, "slot %u of an emptied ring", k);
+                s->seq = 1000 + k;
+                tring_publish(&tr);
+        }
+        CHECK(tring_slot(&tr) == NULL, "slot in a full ring");
+        for (unsigned k = 0; k < TRING_N; k++) {
+                struct msg *e = tring_peek(&tr);
+                CHECK(e != NULL && e->seq == 1000 + k, "peek %u: order", k);
+                CHECK(tring_peek(&tr) == e, "peek twice without release");
+                tring_release(&tr);
+        }
+        CHECK(tring_peek(&tr) == NULL && tring_is_empty(&tr), "peek after draining");
         atomic_store(&tr.tail, 0x2a);   /* restore the expected end state */
         atomic_store(&tr.head, 0x2a);
         tr.head_cache = tr.tail_cache = 0x2a;
@@ -161,6 +177,18 @@ static void *spin_producer(void *arg)
                         b[k].seq = seq + k;
                         b[k].check = msg_check(seq + k);
                 }
+                if (n == 1 && (rng_next(&rs) & 1)) {    /* in place: slot + publish */
+                        struct msg *s;
+                        for (unsigned tries = 0; !(s = tring_slot(&tr)); tries++) {
+                                full++;
+                                if (tries > 16)
+                                        sched_yield();
+                        }
+                        *s = b[0];
+                        tring_publish(&tr);
+                        seq++;
+                        continue;
+                }
                 unsigned done = 0;
                 for (unsigned tries = 0; done < n; tries++) {
                         unsigned p = tring_push_batch(&tr, b + done, n - done);
@@ -189,7 +217,17 @@ static bool test_spin(void)
         pthread_create(&p, NULL, spin_producer, NULL);
         while (expect < spin_msgs) {
                 unsigned max = 1 + rng_next(&rs) % 32;
-                unsigned n = tring_pop_batch(&tr, out, max);
+                unsigned n;
+                if (max <= 8) {                         /* in place: peek + release */
+                        struct msg *e = tring_peek(&tr);
+                        n = e != NULL;
+                        if (e) {
+                                out[0] = *e;
+                                tring_release(&tr);
+                        }
+                } else {
+                        n = tring_pop_batch(&tr, out, max);
+                }
                 if (n == 0) {
                         empty++;
                         if ((empty & 15) == 0)

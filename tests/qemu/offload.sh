@@ -23,7 +23,8 @@ for off in 1 0; do
 	n=tasks-off$off
 	qemu_virt $n 90 2 "init=/bin/tasks offload=$off" -initrd $INITRD
 	check_status $n 0
-	for t in sleep-order busy-sleeper pure-compute-sleeper pingpong exit-status; do
+	for t in sleep-order busy-sleeper pure-compute-sleeper pingpong exit-status \
+		sigchld-then-wnohang kill-before-run; do
 		check_log $n "$n-$t" "^PASS $t\$"
 	done
 done
@@ -52,6 +53,9 @@ n=clients3-tasks
 qemu_virt $n 120 4 "init=/bin/tasks clients=3" -initrd $INITRD
 check_status $n 0
 check_log $n "$n-summary" '^[0-9]+ passed, 0 failed$'
+for t in sigchld-then-wnohang kill-before-run; do
+	check_log $n "$n-$t" "^PASS $t\$"
+done
 
 # SMP=1 implies local syscalls
 n=systest-smp1

@@ -3,7 +3,8 @@
  *
  * Client (cpu 0, and cpus 2.. with clients=N; one SQ/CQ pair each), on the
  * trapping task's kernel thread:
- *   push {handle, nr, a0..a5, tag=task} on the SQ; kick the server only if
+ *   push {handle, nr, a0..a5} on the SQ (handle: the task thread's waker
+ *   handle, which both sides resolve to the task); kick the server only if
  *   it sleeps (rpc/idle.h); park.  The executor's poll hook drains the CQ
  *   in batches and readies each completed task with its result.
  * Server (cpu 1), executor poll hook:
@@ -94,6 +95,14 @@ static void latency_taken(struct task *t)
 	STATS.lat_cq += t->t_seen - t->t_complete;	/* ring + wake-up, back */
 }
 
+/* The task whose thread has this waker handle on this cpu. */
+static struct task *task_of(int cpu, uint64_t handle)
+{
+	struct thread *th = exec_thread_of(cpu, handle);
+	BUG_ON(!th || !th->task);	/* its call is in flight: it cannot be gone */
+	return th->task;
+}
+
 /* The result of task t's call: record it and ready t if it is parked. */
 static void complete_task(struct client *c, struct task *t, long result)
 {
@@ -129,11 +138,11 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	struct rpc_req *s;
 	if (c->inflight >= RPC_CQ_ENTRIES || !(s = rpc_sq_slot(&c->sq)))
 		s = wait_for_slot(c);
-	s->handle = t->thread->waker;
-	s->nr = nr;
+	uint64_t handle = t->thread->waker;
+	s->handle = handle;
+	s->nr = (uint32_t)nr;	/* syscall_runs_local keeps wider ones here */
 	for (int i = 0; i < 6; i++)
 		s->args[i] = a[i];
-	s->tag = (uint64_t)t;
 	c->inflight++;
 	t->sys_done = 0;
 	if (latency_on) {
@@ -156,16 +165,16 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	for (unsigned i = 1;; i++) {
 		struct rpc_cqe *e = rpc_cq_peek(&c->cq);	/* one acquire load per empty spin */
 		if (e) {
-			struct task *done = (struct task *)e->tag;
+			uint64_t h = e->handle;
 			long result = e->result;
 			rpc_cq_release(&c->cq);
-			if (done == t) {	/* ours: straight back, no flag, no wake */
+			if (h == handle) {	/* ours: straight back, no flag, no wake */
 				if (latency_on)
 					latency_taken(t);
 				completion_taken(c);
 				return result;
 			}
-			complete_task(c, done, result);
+			complete_task(c, task_of(mycpu()->id, h), result);
 			continue;
 		}
 		if ((i & 31) == 0 && (i > spin_budget || (i > switch_budget && exec_others_waiting())))
@@ -238,7 +247,7 @@ static int client_poll(void)
 		STATS.cq_batches++;
 		total += n;
 		for (unsigned i = 0; i < n; i++)
-			complete_task(c, (struct task *)done[i].tag, done[i].result);
+			complete_task(c, task_of(mycpu()->id, done[i].handle), done[i].result);
 	}
 	return total != 0;
 }
@@ -284,6 +293,7 @@ void offload_client_start(void)
 struct worker {
 	struct thread *thread;
 	struct rpc_req req;
+	struct task *task;	/* the caller, from req.handle */
 	int client;		/* the cpu whose SQ the request came from */
 	int has_req;		/* set when handed a request; a stale wake finds 0 */
 	struct worker *next;	/* idle list, server only */
@@ -302,7 +312,6 @@ static void complete(int client, const struct rpc_req *req, long result)
 	}
 	e->handle = req->handle;
 	e->result = result;
-	e->tag = req->tag;
 	rpc_cq_publish(&c->cq);	/* store_release(tail): the entry before the index */
 	if (idle_should_kick(c->idle)) {	/* Dekker partner of the client's idle_prepare */
 		STATS.kicks_to_client++;
@@ -326,6 +335,7 @@ static int take_next_inline(struct worker *w)
 				w->req = *e;
 				w->client = client_ids[k];
 				rpc_sq_release(&c->sq);
+				w->task = task_of(w->client, w->req.handle);
 				STATS.inline_reqs++;
 				return 1;
 			}
@@ -340,7 +350,7 @@ static void worker_main(void *arg)
 {
 	struct worker *w = arg;
 	for (;;) {
-		struct task *t = (struct task *)w->req.tag;
+		struct task *t = w->task;
 		uint64_t t0 = 0;
 		if (latency_on) {
 			t0 = lat_stamp();
@@ -415,6 +425,7 @@ static int server_drain(int client)
 			}
 			w->req = reqs[i];
 			w->client = client;
+			w->task = task_of(client, reqs[i].handle);
 			w->has_req = 1;
 			thread_ready(w->thread);
 		}

@@ -16,26 +16,45 @@
  *                 i is free (tail <= i < head + N) and read by the consumer
  *                 only while i is used (head <= i < tail); publishing tail
  *                 hands a slot to the consumer, publishing head hands it back.
+ *   - ent[].ring_seq  each entry's own sequence word (T's first member):
+ *                 i + 1 once index i is published, written by the producer
+ *                 in the same step as tail (P3), read by the consumer.
  * tail (+ head_cache) and head (+ tail_cache) sit on separate 64-byte cache
  * lines, so the only cross-hart line traffic is: the consumer pulling the
  * tail line when it refreshes tail_cache, the producer pulling the head line
  * when it refreshes head_cache, and the entries themselves.
+ *
+ * Why a sequence word in each entry, on top of the brief's head and tail:
+ * a lone request (the common case: one task, one syscall) found through
+ * tail costs two serial line transfers on the consumer's side, the tail
+ * line and then the entry's line, and under QEMU each is a host cache-line
+ * transfer between the vCPU threads (37-150 ns on this host).  A consumer
+ * waiting for one entry polls that entry's ring_seq instead (peek,
+ * is_empty): the line that brings the word brings the payload with it.
+ * Batches still go by tail (pop_batch), and full/empty accounting by the
+ * indices, exactly as before.  Make T one cache line (rpc/rpc.h does) so an
+ * entry is one transfer.
  * Indices are free-running uint32_t; used = tail - head (mod 2^32) is always
- * in [0, N]; an index names slot index & (N-1). N is a power of two <= 2^31.
+ * in [0, N]; an index names slot index & (N-1). N is a power of two <= 2^30.
  *
  * Producer (push):
  *   P1  if (N - (tail - head_cache) < n)      looks too full for n entries:
  *         head_cache = load_acquire(head)     [A_P] pairs with [R_C]
  *       if still full: return 0 / false       back-pressure, nothing lost
  *       (push_batch pushes what fits and says how many)
- *   P2  ent[(tail + k) & (N-1)] = entry k     plain stores, k < n
- *   P3  store_release(tail, tail + n)         [R_P] pairs with [A_C]
- *       (once per batch)
+ *   P2  ent[(tail + k) & (N-1)] = entry k     plain stores, k < n (all
+ *                                             but ring_seq)
+ *   P3  release: ent[tail + k].ring_seq =     [R_P] pairs with [A_C]/[A_S]
+ *         tail + k + 1 for each k, then tail = tail + n
+ *       (on RISC-V one `fence rw,w` before these stores, once per batch)
  *
- * Consumer (pop / pop_batch / is_empty):
+ * Consumer (pop / pop_batch):
  *   C1  if (tail_cache == head)               looks empty (only then):
  *         tail_cache = load_acquire(tail)     [A_C] pairs with [R_P]
- *       if still empty: return 0
+ *       if still empty: one entry if          [A_S] pairs with [R_P]
+ *         load_acquire(ent[head].ring_seq) == head + 1 (its seq can be
+ *         visible before tail), else return 0
+ * Consumer, one entry (peek / is_empty): only [A_S] on ent[head].ring_seq.
  *   C2  out[k] = ent[(head + k) & (N-1)]      plain loads, k < n
  *   C3  store_release(head, head + n)         [R_C] pairs with [A_P]
  *       (once per batch, not once per entry)
@@ -48,6 +67,10 @@
  *     reads in C2 of every index below the tail value [A_C] read (RAW on the
  *     entry). Without release a weakly ordered hart (RVWMO) may make the new
  *     tail visible before the entry bytes.
+ *   [R_P] -> [A_S]: the same for the one entry whose ring_seq [A_S] read.
+ *     ring_seq is stale (an index of the previous lap, or the value
+ *     name##_init put there) until its entry is published: index i's slot
+ *     holds i + 1 - N before, i + 1 after, never equal while N < 2^32.
  *   [R_C] -> [A_P]: the consumer's entry loads in C2 happen-before the
  *     producer's overwrite of the same slot in a later P2 (WAR on the entry).
  *     Linux gets this from a control dependency; C11 has no such thing, so
@@ -77,10 +100,10 @@
  *                                           waker bit atomic_fetch_or
  *   S2 fence(seq_cst)     [F_S] <-pairs->W2 fence(seq_cst)     [F_W]
  *   S3 re-check inbound: rings           W3 if (need_wakeup) send IPI
- *      (is_empty / has_space: they
- *      load the other side's index
- *      whenever the cached copy shows
- *      nothing) and waker bitmap
+ *      (is_empty: the head entry's
+ *      ring_seq; has_space: head when
+ *      the cached copy shows no room)
+ *      and waker bitmap
  *   S4 work? need_wakeup = 0, go on.
  *      none? wfi; need_wakeup = 0.
  *
@@ -104,7 +127,8 @@
  *
  * Usage:
  *   RING_DEFINE(sq, struct rpc_req, 64)
- * defines struct sq and, for it,
+ * (T's first member must be `_Atomic uint32_t ring_seq`, which the ring
+ * owns: never write it) defines struct sq and, for it,
  *   void     sq_init(struct sq *r);
  *   bool     sq_push(struct sq *r, const T *e);             producer
  *   unsigned sq_push_batch(struct sq *r, const T *in, unsigned n); producer
@@ -116,8 +140,8 @@
  *   T       *sq_slot(struct sq *r);        producer: P1, the free slot at
  *                                           tail, or NULL when full
  *   void     sq_publish(struct sq *r);     producer: P3 for that one slot
- *   T       *sq_peek(struct sq *r);        consumer: C1, the entry at head,
- *                                           or NULL when empty
+ *   T       *sq_peek(struct sq *r);        consumer: [A_S], the entry at
+ *                                           head, or NULL when empty
  *   void     sq_release(struct sq *r);     consumer: C3 for that one entry
  * (write the slot between sq_slot and sq_publish; read the entry between
  * sq_peek and sq_release, never after: P2 and C2 are the caller's.)
@@ -126,9 +150,10 @@
  * either side uses it, and its publication to the other hart is the
  * caller's (e.g. done before starting that hart).
  *
- * Freestanding: only <stdint.h> <stddef.h> <stdbool.h> <stdatomic.h>. Entry
- * copies are C struct assignments; for big T the compiler may call memcpy,
- * which every freestanding GCC target must provide anyway.
+ * Freestanding: only <stdint.h> <stddef.h> <stdbool.h> <stdatomic.h>. An
+ * entry is copied in word by word, all but its ring_seq (a plain write of
+ * the word the consumer may be polling would be a data race), and out by
+ * struct assignment; GCC inlines both for a one-line T.
  */
 #ifndef DUET_RPC_RING_H
 #define DUET_RPC_RING_H
@@ -138,13 +163,14 @@
 #include <stdbool.h>
 #include <stdatomic.h>
 
+
 #define RING_CACHELINE 64
 
 /*
- * The index accesses [A_P] [A_C] (load-acquire) and [R_P] [R_C]
- * (store-release).  On RISC-V they use the RVWMO mapping of the Linux
+ * The accesses that order the ring: load-acquire [A_P] [A_C] [A_S] and the
+ * release of P3 and C3.  On RISC-V they use the RVWMO mapping of the Linux
  * kernel and of the RISC-V ISA manual (Table A.6): a plain load followed by
- * `fence r,rw`, and `fence rw,w` followed by a plain store.  GCC 12 instead
+ * `fence r,rw`, and `fence rw,w` followed by plain stores.  GCC 12 instead
  * compiles every C11 atomic store, relaxed or not, to an AMO, and every
  * acquire load to a full fence; under QEMU an AMO is a locked host
  * instruction that must own the cache line, so a store-release of an index
@@ -152,6 +178,9 @@
  * transfer on every push.  Anywhere else (the host tests under
  * ThreadSanitizer, which understands C11 atomics but not fences) the C11
  * operations are used.  RING_C11=1 forces them on RISC-V too.
+ *   ring_release_fence(); ring_store_released(p, v)...
+ * is a release store of each v: one fence for a batch on RISC-V, a
+ * store-release each in C11.
  */
 #if defined(__riscv) && !defined(RING_C11)
 static inline uint32_t ring_load_acquire(_Atomic uint32_t *p)
@@ -160,9 +189,12 @@ static inline uint32_t ring_load_acquire(_Atomic uint32_t *p)
         __asm__ volatile("fence r,rw" ::: "memory");
         return v;
 }
-static inline void ring_store_release(_Atomic uint32_t *p, uint32_t v)
+static inline void ring_release_fence(void)
 {
         __asm__ volatile("fence rw,w" ::: "memory");
+}
+static inline void ring_store_released(_Atomic uint32_t *p, uint32_t v)
+{
         *(volatile uint32_t *)p = v;
 }
 #else
@@ -170,20 +202,27 @@ static inline uint32_t ring_load_acquire(_Atomic uint32_t *p)
 {
         return atomic_load_explicit(p, memory_order_acquire);
 }
-static inline void ring_store_release(_Atomic uint32_t *p, uint32_t v)
+static inline void ring_release_fence(void)
+{
+}
+static inline void ring_store_released(_Atomic uint32_t *p, uint32_t v)
 {
         atomic_store_explicit(p, v, memory_order_release);
 }
 #endif
+
+/* Entries are copied in word by word around their ring_seq. */
+typedef uint32_t __attribute__((may_alias)) ring_word;
 
 /* The indices must be real lock-free atomics on every target we build. */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "ring: 32-bit atomics must be lock-free");
 _Static_assert(sizeof(unsigned int) == sizeof(uint32_t), "ring: uint32_t must be unsigned int");
 
 #define RING_DEFINE(name, T, N)                                                \
-                                                                               \
-_Static_assert((N) >= 2 && ((N) & ((N) - 1)) == 0 && (N) <= (1u << 31),        \
-               #name ": capacity must be a power of two in [2, 2^31]");        \
+_Static_assert((N) >= 2 && ((N) & ((N) - 1)) == 0 && (N) <= (1u << 30),        \
+               #name ": capacity must be a power of two in [2, 2^30]");        \
+_Static_assert(offsetof(T, ring_seq) == 0 && sizeof(T) % sizeof(ring_word) == 0,\
+               #name ": the entry must begin with its ring_seq");              \
                                                                                \
 struct name {                                                                  \
         /* producer line: written by the producer only */                      \
@@ -201,80 +240,153 @@ _Static_assert(offsetof(struct name, head) - offsetof(struct name, tail)       \
 _Static_assert(offsetof(struct name, ent) - offsetof(struct name, head)        \
                >= RING_CACHELINE, #name ": head and entries share a line");    \
                                                                                \
-/* Before either side runs; publishing the ring to the other side is the   */ \
-/* caller's business (e.g. before starting the other hart).                */ \
-static inline void name##_init(struct name *r)                                 \
+static inline T *name##__ent(struct name *r, uint32_t i)                       \
 {                                                                              \
-        atomic_init(&r->tail, 0);                                              \
-        atomic_init(&r->head, 0);                                              \
-        r->head_cache = 0;                                                     \
-        r->tail_cache = 0;                                                     \
+        return &r->ent[i & ((uint32_t)(N) - 1)];                               \
 }                                                                              \
                                                                                \
-/* Producer. Free slots, refreshing head_cache only if it shows fewer than */ \
-/* want (want == 1: only when the ring looks full).                        */ \
+/* Before either side runs, both indices at start (tests start near 2^32). */  \
+/* Every ring_seq gets the value of the previous lap: nothing published.   */  \
+/* Publishing the ring to the other side is the caller's business (e.g.   */   \
+/* before starting the other hart).                                        */  \
+static inline void name##_init_at(struct name *r, uint32_t start)              \
+{                                                                              \
+        atomic_init(&r->tail, start);                                          \
+        atomic_init(&r->head, start);                                          \
+        r->head_cache = start;                                                 \
+        r->tail_cache = start;                                                 \
+        for (uint32_t k = 0; k < (uint32_t)(N); k++)                           \
+                atomic_init(&name##__ent(r, start + k)->ring_seq,              \
+                            start + k + 1 - (uint32_t)(N));                    \
+}                                                                              \
+                                                                               \
+static inline void name##_init(struct name *r)                                 \
+{                                                                              \
+        name##_init_at(r, 0);                                                  \
+}                                                                              \
+                                                                               \
+/* Producer. Free slots, refreshing head_cache only if it shows fewer than */  \
+/* want (want == 1: only when the ring looks full).                        */  \
 static inline uint32_t name##__free(struct name *r, uint32_t t, unsigned want) \
 {                                                                              \
         uint32_t f = (uint32_t)(N) - (uint32_t)(t - r->head_cache);            \
         if (f < want) {                                                        \
-                /* [A_P]: orders the consumer's reads of the slots it     */  \
-                /* released (C2) before our overwrite (P2). Pairs with    */  \
-                /* [R_C], the store_release(head) in name##_pop_batch.    */  \
-                r->head_cache = ring_load_acquire(&r->head);    \
+                /* [A_P]: orders the consumer's reads of the slots it     */   \
+                /* released (C2) before our overwrite (P2). Pairs with    */   \
+                /* [R_C], the release of head in name##__consumed.        */   \
+                r->head_cache = ring_load_acquire(&r->head);                   \
                 f = (uint32_t)(N) - (uint32_t)(t - r->head_cache);             \
         }                                                                      \
         return f;                                                              \
 }                                                                              \
                                                                                \
-/* Producer. Push up to n entries, publish tail once. Returns the number   */ \
-/* pushed (0 when full: back-pressure, the caller keeps the entries).      */ \
-static inline unsigned name##_push_batch(struct name *r, const T *in,         \
+/* Producer. P3 for n entries written at t..t+n-1.                         */  \
+static inline void name##__published(struct name *r, uint32_t t, unsigned n)   \
+{                                                                              \
+        /* [R_P]: the entry stores of P2 before the sequence words and     */  \
+        /* tail. Pairs with [A_C] (tail, name##__avail) and [A_S]          */  \
+        /* (ring_seq, name##__seq_ready).                                  */  \
+        ring_release_fence();                                                  \
+        for (unsigned k = 0; k < n; k++)                                       \
+                ring_store_released(&name##__ent(r, t + k)->ring_seq, t + k + 1);\
+        ring_store_released(&r->tail, t + n);                                  \
+}                                                                              \
+                                                                               \
+/* Producer. P2 for one entry: every word but ring_seq, which the consumer  */ \
+/* may be polling right now (a plain store to it would be a data race).    */  \
+static inline void name##__copy_in(T *dst, const T *src)                       \
+{                                                                              \
+        ring_word *d = (ring_word *)dst;                                       \
+        const ring_word *s = (const ring_word *)src;                           \
+        for (size_t w = 1; w < sizeof(T) / sizeof(ring_word); w++)             \
+                d[w] = s[w];                                                   \
+}                                                                              \
+                                                                               \
+/* Producer. Push up to n entries, publish once. Returns the number pushed */  \
+/* (0 when full: back-pressure, the caller keeps the entries).             */  \
+static inline unsigned name##_push_batch(struct name *r, const T *in,          \
                                          unsigned n)                           \
 {                                                                              \
-        /* Own index: we are its only writer, relaxed sees our last store. */ \
+        /* Own index: we are its only writer, relaxed sees our last store. */  \
         uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
         uint32_t f = name##__free(r, t, n);                                    \
         if (n > f)                                                             \
                 n = f;                                                         \
         for (unsigned k = 0; k < n; k++)                                       \
-                r->ent[(t + k) & ((uint32_t)(N) - 1)] = in[k];                 \
+                name##__copy_in(name##__ent(r, t + k), &in[k]);                \
         if (n)                                                                 \
-                /* [R_P]: publishes the entry stores above. Pairs with    */  \
-                /* [A_C], the load_acquire(tail) in name##__avail.        */  \
-                ring_store_release(&r->tail, t + n);  \
+                name##__published(r, t, n);                                    \
         return n;                                                              \
 }                                                                              \
                                                                                \
-/* Producer. false when full: nothing was written (back-pressure).         */ \
-static inline bool name##_push(struct name *r, const T *e)                    \
+/* Producer. false when full: nothing was written (back-pressure).         */  \
+static inline bool name##_push(struct name *r, const T *e)                     \
 {                                                                              \
         return name##_push_batch(r, e, 1) == 1;                                \
 }                                                                              \
                                                                                \
-/* Producer. Cheap when head_cache shows room; otherwise one acquire load  */ \
-/* of head. This is also the S3 re-check of a producer sleeping for space. */ \
-static inline bool name##_has_space(struct name *r)                           \
+/* Producer. Cheap when head_cache shows room; otherwise one acquire load  */  \
+/* of head. This is also the S3 re-check of a producer sleeping for space. */  \
+static inline bool name##_has_space(struct name *r)                            \
 {                                                                              \
         uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
         return name##__free(r, t, 1) != 0;                                     \
 }                                                                              \
                                                                                \
-/* Consumer. Entries available, refreshing tail_cache only if it shows     */ \
-/* none.                                                                   */ \
-static inline uint32_t name##__avail(struct name *r, uint32_t h)               \
+/* Producer. The slot a push would write (P1), NULL when full; the caller  */  \
+/* fills it, all but ring_seq (P2), then name##_publish hands it over.     */  \
+static inline T *name##_slot(struct name *r)                                   \
 {                                                                              \
-        uint32_t a = (uint32_t)(r->tail_cache - h);                            \
-        if (a == 0) {                                                          \
-                /* [A_C]: makes the producer's entry stores (P2) visible  */  \
-                /* to our reads (C2). Pairs with [R_P], the               */  \
-                /* store_release(tail) in name##_push_batch.              */  \
-                r->tail_cache = ring_load_acquire(&r->tail);    \
-                a = (uint32_t)(r->tail_cache - h);                             \
-        }                                                                      \
-        return a;                                                              \
+        uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
+        if (name##__free(r, t, 1) == 0)                                        \
+                return NULL;                                                   \
+        return name##__ent(r, t);                                              \
 }                                                                              \
                                                                                \
-/* Consumer. Copy out up to max entries, publish head ONCE. Returns count. */ \
+/* Producer. Hand over the slot name##_slot gave (P3).                     */  \
+static inline void name##_publish(struct name *r)                              \
+{                                                                              \
+        uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
+        name##__published(r, t, 1);                                            \
+}                                                                              \
+                                                                               \
+/* Consumer. Is the entry at index h published? [A_S]                     */   \
+static inline bool name##__seq_ready(struct name *r, uint32_t h)               \
+{                                                                              \
+        /* [A_S]: the producer's stores to this entry (P2) before our      */  \
+        /* reads of it. Pairs with [R_P] in name##__published.             */  \
+        return ring_load_acquire(&name##__ent(r, h)->ring_seq) == h + 1;       \
+}                                                                              \
+                                                                               \
+/* Consumer. Entries available, refreshing tail_cache only if it shows     */  \
+/* none; then the head entry's own word (it may be visible before tail).   */  \
+static inline uint32_t name##__avail(struct name *r, uint32_t h)               \
+{                                                                              \
+        /* Signed: entries taken by peek leave tail_cache behind head. */      \
+        int32_t a = (int32_t)(r->tail_cache - h);                              \
+        if (a <= 0) {                                                          \
+                /* [A_C]: makes the producer's entry stores (P2) visible */    \
+                /* to our reads (C2). Pairs with [R_P], the release of */      \
+                /* tail in name##__published. */                               \
+                r->tail_cache = ring_load_acquire(&r->tail);                   \
+                a = (int32_t)(r->tail_cache - h);                              \
+                if (a <= 0)                                                    \
+                        a = name##__seq_ready(r, h);                           \
+        }                                                                      \
+        return (uint32_t)a;                                                    \
+}                                                                              \
+                                                                               \
+/* Consumer. C3 for n entries taken from h.                                */  \
+static inline void name##__consumed(struct name *r, uint32_t h, unsigned n)    \
+{                                                                              \
+        /* [R_C]: our entry loads complete before the producer may reuse   */  \
+        /* the slots. Pairs with [A_P], the load_acquire(head) in          */  \
+        /* name##__free.                                                   */  \
+        ring_release_fence();                                                  \
+        ring_store_released(&r->head, h + n);                                  \
+}                                                                              \
+                                                                               \
+/* Consumer. Copy out up to max entries, publish head ONCE. Returns count. */  \
 static inline unsigned name##_pop_batch(struct name *r, T *out, unsigned max)  \
 {                                                                              \
         /* Own index: we are its only writer. */                               \
@@ -282,68 +394,42 @@ static inline unsigned name##_pop_batch(struct name *r, T *out, unsigned max)  \
         uint32_t a = name##__avail(r, h);                                      \
         unsigned n = max < a ? max : (unsigned)a;                              \
         for (unsigned k = 0; k < n; k++)                                       \
-                out[k] = r->ent[(h + k) & ((uint32_t)(N) - 1)];                \
+                out[k] = *name##__ent(r, h + k);                               \
         if (n)                                                                 \
-                /* [R_C]: our entry loads above complete before the       */  \
-                /* producer may reuse the slots. Pairs with [A_P], the    */  \
-                /* load_acquire(head) in name##__free.                    */  \
-                ring_store_release(&r->head, h + n);  \
+                name##__consumed(r, h, n);                                     \
         return n;                                                              \
 }                                                                              \
                                                                                \
-/* Producer. The slot a push would write (P1), NULL when full; the caller */ \
-/* fills it (P2), then name##_publish hands it over (P3).                  */ \
-static inline T *name##_slot(struct name *r)                                  \
-{                                                                              \
-        uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
-        if (name##__free(r, t, 1) == 0)                                        \
-                return NULL;                                                   \
-        return &r->ent[t & ((uint32_t)(N) - 1)];                               \
-}                                                                              \
-                                                                               \
-/* Producer. Hand over the slot name##_slot gave.                          */ \
-static inline void name##_publish(struct name *r)                             \
-{                                                                              \
-        uint32_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);     \
-        /* [R_P]: publishes the caller's stores to the slot. Pairs with   */  \
-        /* [A_C], the load_acquire(tail) in name##__avail.                */  \
-        ring_store_release(&r->tail, t + 1);          \
-}                                                                              \
-                                                                               \
-/* Consumer. The oldest entry, read in place (C1), NULL when empty; the    */ \
-/* caller reads it (C2), then name##_release gives the slot back (C3).     */ \
-static inline T *name##_peek(struct name *r)                                  \
-{                                                                              \
-        uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
-        if (name##__avail(r, h) == 0)                                          \
-                return NULL;                                                   \
-        return &r->ent[h & ((uint32_t)(N) - 1)];                               \
-}                                                                              \
-                                                                               \
-/* Consumer. Give back the entry name##_peek gave; it is not to be read    */ \
-/* after this.                                                             */ \
-static inline void name##_release(struct name *r)                             \
-{                                                                              \
-        uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
-        /* [R_C]: our reads of the entry complete before the producer may */  \
-        /* reuse the slot. Pairs with [A_P], the load_acquire(head) in    */  \
-        /* name##__free.                                                  */  \
-        ring_store_release(&r->head, h + 1);          \
-}                                                                              \
-                                                                               \
 /* Consumer. false when empty. */                                              \
-static inline bool name##_pop(struct name *r, T *out)                         \
+static inline bool name##_pop(struct name *r, T *out)                          \
 {                                                                              \
         return name##_pop_batch(r, out, 1) == 1;                               \
 }                                                                              \
                                                                                \
-/* Consumer. No shared access while tail_cache shows entries; otherwise    */ \
-/* exactly one acquire load of tail (never a lock, never a write). This is */ \
-/* the S3 re-check of a sleeping consumer.                                 */ \
-static inline bool name##_is_empty(struct name *r)                            \
+/* Consumer. The oldest entry, read in place ([A_S] on its own word, one   */  \
+/* line transfer), NULL when empty; the caller reads it (C2), then         */  \
+/* name##_release gives the slot back (C3).                                */  \
+static inline T *name##_peek(struct name *r)                                   \
 {                                                                              \
         uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
-        return name##__avail(r, h) == 0;                                       \
+        return name##__seq_ready(r, h) ? name##__ent(r, h) : NULL;             \
+}                                                                              \
+                                                                               \
+/* Consumer. Give back the entry name##_peek gave; it is not to be read    */  \
+/* after this.                                                             */  \
+static inline void name##_release(struct name *r)                              \
+{                                                                              \
+        uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
+        name##__consumed(r, h, 1);                                             \
+}                                                                              \
+                                                                               \
+/* Consumer. One acquire load of the head entry's ring_seq, on a line the  */  \
+/* producer writes once per lap (never a lock, never a write). This is    */   \
+/* the S3 re-check of a sleeping consumer.                                 */  \
+static inline bool name##_is_empty(struct name *r)                             \
+{                                                                              \
+        uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \
+        return !name##__seq_ready(r, h);                                       \
 }
 
 #endif /* DUET_RPC_RING_H */

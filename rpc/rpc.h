@@ -20,21 +20,24 @@
 #define RPC_SQ_ENTRIES 128      /* power of two */
 #define RPC_CQ_ENTRIES 128      /* power of two, >= RPC_SQ_ENTRIES */
 
+/* One request, one cache line: the server's poll of ring_seq brings it all. */
 struct rpc_req {
-        uint64_t handle;        /* client waker handle of the calling task */
-        uint64_t nr;            /* syscall number (a7) */
-        uint64_t args[6];       /* a0..a5 */
-        uint64_t tag;           /* opaque to the server, echoed in the cqe */
-};
+        _Atomic uint32_t ring_seq;      /* the ring's (rpc/ring.h) */
+        uint32_t nr;                    /* syscall number (a7) */
+        uint64_t handle;                /* client waker handle of the calling task */
+        uint64_t args[6];               /* a0..a5 */
+} __attribute__((aligned(64)));
 
+/* One completion, one cache line too. */
 struct rpc_cqe {
-        uint64_t handle;        /* rpc_req.handle, echoed */
-        int64_t result;         /* a0 on return (negative errno on error) */
-        uint64_t tag;           /* rpc_req.tag, echoed */
-};
+        _Atomic uint32_t ring_seq;      /* the ring's (rpc/ring.h) */
+        uint32_t pad;
+        uint64_t handle;                /* rpc_req.handle, echoed */
+        int64_t result;                 /* a0 on return (negative errno on error) */
+} __attribute__((aligned(64)));
 
-_Static_assert(sizeof(struct rpc_req) == 72, "rpc_req layout");
-_Static_assert(sizeof(struct rpc_cqe) == 24, "rpc_cqe layout");
+_Static_assert(sizeof(struct rpc_req) == 64, "rpc_req: one cache line");
+_Static_assert(sizeof(struct rpc_cqe) == 64, "rpc_cqe: one cache line");
 _Static_assert(RPC_CQ_ENTRIES >= RPC_SQ_ENTRIES, "credit rule needs CQ >= SQ");
 
 RING_DEFINE(rpc_sq, struct rpc_req, RPC_SQ_ENTRIES)

@@ -407,6 +407,18 @@ _Noreturn void exec_loop(void)
 
 struct idle_flag *exec_idle(int cpu) { return &executors[cpu].idle; }
 
+/*
+ * The thread of a waker handle from cpu's table, NULL if stale.  Any cpu:
+ * the server resolves the handle of a request it holds, whose thread waits
+ * for the answer, so its slot cannot be freed or reused meanwhile, and the
+ * owner filled the slot before the request was published (release/acquire
+ * on the ring orders it).
+ */
+struct thread *exec_thread_of(int cpu, uint64_t handle)
+{
+	return waker_lookup(&executors[cpu].wakers, handle);
+}
+
 /* Owner cpu, executor context: resume a parked thread now (no waker bit). */
 void thread_ready(struct thread *t)
 {

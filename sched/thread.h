@@ -51,6 +51,7 @@ void thread_sleep_until(uint64_t deadline_ticks);
 int thread_park_until(uint64_t deadline_ticks);	/* one park, woken early or at the deadline */
 /* One executor per cpu with a role; never returns. */
 void exec_init(struct cpu *c);
+struct thread *exec_thread_of(int cpu, uint64_t handle);
 _Noreturn void exec_loop(void);
 /* Role hooks: client (CQ drain), server (SQ drain). */
 struct exec_hooks {

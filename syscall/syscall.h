@@ -6,7 +6,8 @@ long syscall_dispatch(uint64_t nr, const uint64_t a[6]);
 /* Calls that act on the client's own scheduling state run where they trap. */
 static inline int syscall_runs_local(uint64_t nr)
 {
-	return nr == 124 /* sched_yield */ || nr == 139 /* rt_sigreturn */;
+	return nr == 124 /* sched_yield */ || nr == 139 /* rt_sigreturn */ ||
+	       nr > 0xffffffffUL;	/* no request can carry it (rpc_req.nr): -ENOSYS here */
 }
 
 /* rt_sigreturn restores a whole frame: a0 is not the result. */

@@ -21,7 +21,7 @@ QEMU    := qemu-system-riscv64
 KCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-omit-frame-pointer -fno-stack-protector \
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -I. -I$(BUILD)/gen \
-	--specs=picolibc.specs -MMD -MP
+	--specs=picolibc.specs -MMD -MP $(EXTRA_KCFLAGS)
 # the link names plain rv64imac so gcc picks picolibc's rv64imac/lp64 multilib
 KLDFLAGS := $(filter-out -march=%,$(KCFLAGS)) -march=rv64imac -nostartfiles -T linker.ld -Wl,--no-relax \
 	-Wl,--defsym=vfprintf=__i_vfprintf -Wl,--defsym=vfscanf=__i_vfscanf \

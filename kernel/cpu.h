@@ -33,6 +33,7 @@ struct cpu {
 	atomic_int online;
 	uint64_t next_tick;		/* next preemption tick (client) */
 	int tick_expired;		/* the tick fired: round robin at the next trap exit */
+	int offload_armed;		/* offload_user_enter set need_wakeup for user mode */
 	/* counters, written by this cpu only */
 	uint64_t ipis_sent, ipis_recv, timer_irqs, ext_irqs;
 	uint64_t idle_ticks, wfi_count;

@@ -225,7 +225,7 @@ void user_trap(struct trapframe *tf)
 	uint64_t cause = tf->scause;
 	if (latency_on)
 		t->t_trap = cause == EXC_ECALL_U ? lat_stamp() : 0;
-	if (offload)
+	if (mycpu()->offload_armed)
 		offload_user_exit();	/* the executor watches its CQ again */
 	fpu_trap_entry(t);
 	if (cause & CAUSE_INTR) {

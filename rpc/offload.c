@@ -44,7 +44,6 @@ struct client {
 	struct rpc_cq cq;		/* the server produces, this client consumes */
 	/* this client only, written on every call */
 	_Alignas(64) unsigned inflight;
-	int user_armed;			/* need_wakeup set while running user code */
 	struct waitq credit_wait;	/* tasks waiting for a slot */
 	/* set at boot, then read by the server on every completion */
 	_Alignas(64) struct idle_flag *idle;	/* this client executor's need_wakeup */
@@ -203,18 +202,15 @@ int offload_user_enter(void)
 		idle_done(c->idle);
 		return 1;
 	}
-	c->user_armed = 1;
+	mycpu()->offload_armed = 1;
 	return 0;
 }
 
-/* Back in the kernel from user mode: the executor watches its CQ again. */
+/* Back in the kernel from user mode, armed: the executor watches its CQ again. */
 void offload_user_exit(void)
 {
-	struct client *c = myclient();
-	if (c->user_armed) {
-		c->user_armed = 0;
-		idle_done(c->idle);
-	}
+	mycpu()->offload_armed = 0;
+	idle_done(myclient()->idle);
 }
 
 /* Adopt the tasks other clients placed here. */

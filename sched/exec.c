@@ -199,12 +199,17 @@ int exec_others_waiting(void)
 	return e->runq_head || waker_any_pending(&e->wakers);
 }
 
-/* Is there anything besides the current thread that wants this cpu? */
+/*
+ * Is another thread waiting for this cpu (so the user task about to run
+ * needs a preemption tick)?  Ready threads and wake-ups only: what arrives
+ * through the poll hook comes with an IPI (a task placed in a client's
+ * inbox; completions while offload_user_enter armed need_wakeup), so it
+ * needs no tick, and the hook call on every return to user mode is saved.
+ */
 int exec_should_yield(void)
 {
 	struct executor *e = myexec();
-	return e->runq_head || waker_any_pending(&e->wakers) ||
-	       (e->hooks && e->hooks->pending());
+	return e->runq_head || waker_any_pending(&e->wakers);
 }
 
 static void sleepers_remove(struct executor *e, struct thread *t)

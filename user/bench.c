@@ -15,6 +15,7 @@
  *   loop        an empty loop iteration (no system call): the emulator's floor
  *   callret     a call to and return from an empty function (no system call):
  *               what one call costs the emulator, to weigh kernel paths by
+ *   fence       one `fence r,rw` (an acquire's fence) in user mode
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -78,6 +79,12 @@ static void op_callret(long n)
 {
 	for (long i = 0; i < n; i++)
 		empty_fn();
+}
+
+static void op_fence(long n)
+{
+	for (long i = 0; i < n; i++)
+		__asm__ volatile("fence r,rw" ::: "memory");
 }
 
 static void op_write_null(long n)
@@ -227,6 +234,7 @@ int main(int argc, char **argv)
 		{ "pipe", op_pipe },           { "forkwait", op_forkwait },
 		{ "lsdir", op_lsdir },         { "mixed", op_mixed },
 		{ "loop", op_loop },           { "callret", op_callret },
+		{ "fence", op_fence },
 	};
 	void (*op)(long) = NULL;
 	long warm;

@@ -62,7 +62,7 @@ void task_start(struct task *t)
 }
 
 /* Back to user mode on the current hart; interrupts off from here to sret. */
-_Noreturn void task_return_to_user(struct task *t)
+__hotpath _Noreturn void task_return_to_user(struct task *t)
 {
 	struct cpu *c = mycpu();
 	intr_off();
@@ -175,6 +175,18 @@ void signal_fatal(struct task *t, int sig)
 }
 
 
+/*
+ * Anything for signal_deliver?  A relaxed peek on every return to user
+ * mode (signal_deliver takes the signal with the full atomics).  A signal
+ * sent on the server by this very syscall is visible: its completion's
+ * release on the ring ordered it before our acquire of that completion.
+ */
+static inline int signal_maybe_pending(struct task *t)
+{
+	uint64_t p = atomic_load_explicit(&t->sig_pending, memory_order_relaxed);
+	return (p & (~t->sigmask | (1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))) != 0;
+}
+
 static void syscall_from_user(struct task *t)
 {
 	struct trapframe *tf = t->tf;
@@ -219,7 +231,7 @@ static void user_fault(struct task *t, uint64_t cause, uint64_t addr)
 	signal_fatal(t, sig);
 }
 
-void user_trap(struct trapframe *tf)
+__hotpath void user_trap(struct trapframe *tf)
 {
 	struct task *t = curtask();
 	uint64_t cause = tf->scause;
@@ -240,7 +252,7 @@ void user_trap(struct trapframe *tf)
 	/* a wake-up or an expired tick that arrived while we were in the kernel */
 	if (!t->exiting && exec_should_preempt())
 		thread_yield();
-	if (!t->exiting)
+	if (!t->exiting && signal_maybe_pending(t))
 		signal_deliver(t);
 	if (t->exiting)
 		task_exit_self(t);

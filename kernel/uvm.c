@@ -240,7 +240,7 @@ static struct active {
  * other hart cannot free a table this hart is still using; the old one is
  * released only after satp has moved away from it.
  */
-void mm_activate(struct mm *mm)
+__hotpath void mm_activate(struct mm *mm)
 {
 	int id = mycpu()->id;
 	if (active[id].mm != mm) {

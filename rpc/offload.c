@@ -131,7 +131,7 @@ static __attribute__((noinline)) struct rpc_req *wait_for_slot(struct client *c)
  * in the ring slot itself and the answer read in place: every store and
  * every call here is paid on each offloaded syscall.
  */
-long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
+__hotpath long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 {
 	struct client *c = myclient();
 	struct rpc_req *s;
@@ -192,7 +192,7 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
  * complete()'s idle_should_kick), then re-check.  Non-zero: completions are
  * already here, take them first.
  */
-int offload_user_enter(void)
+__hotpath int offload_user_enter(void)
 {
 	struct client *c = myclient();
 	if (!c->active || c->inflight == 0)
@@ -248,7 +248,7 @@ static int client_poll(void)
 	return total != 0;
 }
 
-static int client_pending(void)
+__hotpath static int client_pending(void)
 {
 	struct client *c = myclient();
 	return !rpc_cq_is_empty(&c->cq) || __atomic_load_n(&c->inbox, __ATOMIC_RELAXED);
@@ -298,7 +298,7 @@ static struct worker *idle_workers;
 static unsigned nworkers;
 
 /* The answer to req, on the CQ of the client it came from. */
-static void complete(int client, const struct rpc_req *req, long result)
+__hotserver static void complete(int client, const struct rpc_req *req, long result)
 {
 	struct client *c = &clients[client];
 	struct rpc_cqe *e;
@@ -321,7 +321,7 @@ static void complete(int client, const struct rpc_req *req, long result)
  * which saves two context switches per call in the steady state.  Polls
  * every client's SQ in place.
  */
-static int take_next_inline(struct worker *w)
+__hotserver static int take_next_inline(struct worker *w)
 {
 	for (unsigned i = 1; i < spin_budget; i++) {
 		for (int k = 0; k < nclients; k++) {
@@ -342,7 +342,7 @@ static int take_next_inline(struct worker *w)
 	return 0;
 }
 
-static void worker_main(void *arg)
+__hotserver static void worker_main(void *arg)
 {
 	struct worker *w = arg;
 	for (;;) {

@@ -181,7 +181,7 @@ void exec_arm_tick(uint64_t when)
  * ready threads wait for the tick, so a syscall-heavy task is not
  * descheduled after every call.
  */
-int exec_should_preempt(void)
+__hotpath int exec_should_preempt(void)
 {
 	struct executor *e = myexec();
 	struct cpu *c = mycpu();
@@ -193,7 +193,7 @@ int exec_should_preempt(void)
 }
 
 /* Ready threads or wake-ups, ignoring the inbound ring (the caller drains it). */
-int exec_others_waiting(void)
+__hotserver int exec_others_waiting(void)
 {
 	struct executor *e = myexec();
 	return e->runq_head || waker_any_pending(&e->wakers);
@@ -206,7 +206,7 @@ int exec_others_waiting(void)
  * inbox; completions while offload_user_enter armed need_wakeup), so it
  * needs no tick, and the hook call on every return to user mode is saved.
  */
-int exec_should_yield(void)
+__hotpath int exec_should_yield(void)
 {
 	struct executor *e = myexec();
 	return e->runq_head || waker_any_pending(&e->wakers);

@@ -142,15 +142,4 @@ void *waker_lookup(struct waker_table *t, uint64_t handle)
         return t->data[slot];
 }
 
-bool waker_any_pending(struct waker_table *t)
-{
-        for (unsigned w = 0; w < WAKER_WORDS; w++)
-                /* Relaxed: in the idle re-check (S3) the ordering comes
-                 * from idle_prepare's fence [F_S], paired with the fence
-                 * [F_W] in the waker's idle_should_kick. */
-                if (atomic_load_explicit(&t->notified[w],
-                                         memory_order_relaxed) &
-                    ~t->free_map[w])
-                        return true;
-        return false;
-}
+

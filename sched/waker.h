@@ -169,8 +169,20 @@ void *waker_data(struct waker_table *t, unsigned slot);
 void *waker_lookup(struct waker_table *t, uint64_t handle);
 
 /* Owner. Any bit set for an allocated slot? For the idle re-check (S3):
- * call it after idle_prepare's fence. Relaxed loads: the fence orders them. */
-bool waker_any_pending(struct waker_table *t);
+ * call it after idle_prepare's fence. Inline: it runs on every return to
+ * user mode. */
+static inline bool waker_any_pending(struct waker_table *t)
+{
+        for (unsigned w = 0; w < WAKER_WORDS; w++)
+                /* Relaxed: in the idle re-check (S3) the ordering comes
+                 * from idle_prepare's fence [F_S], paired with the fence
+                 * [F_W] in the waker's idle_should_kick. */
+                if (atomic_load_explicit(&t->notified[w],
+                                         memory_order_relaxed) &
+                    ~t->free_map[w])
+                        return true;
+        return false;
+}
 
 static inline unsigned waker_handle_slot(uint64_t handle)
 {

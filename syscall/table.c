@@ -33,7 +33,7 @@ const char *syscall_name(uint64_t nr)
 }
 
 
-long syscall_dispatch(uint64_t nr, const uint64_t a[6])
+__hotpath long syscall_dispatch(uint64_t nr, const uint64_t a[6])
 {
 	STATS.served++;
 	if (nr == DUET_NR_FATAL && curtask()->fatal_sig) {

@@ -70,7 +70,7 @@
 	ld	x31, 31*8(\base)
 .endm
 
-	.section .text
+	.section .text.hotpath, "ax"
 	.align 2
 	.globl trap_vector
 trap_vector:

@@ -41,12 +41,14 @@ int stats_format(char *buf, int n)
 	if (len < n)
 		len += snprintf(buf + len, (size_t)(n - len),
 				"rings: sq %lu reqs in %lu batches (avg %lu.%02lu), cq %lu in %lu batches, "
-				"inline %lu, sq_full %lu cq_full %lu, kicks to server %lu to client %lu\n",
+				"inline %lu, sq_full %lu cq_full %lu, kicks to server %lu to client %lu, "
+				"fast path %lu answered %lu returned\n",
 				stats.sq_reqs, stats.sq_batches,
 				stats.sq_batches ? stats.sq_reqs / stats.sq_batches : 0,
 				stats.sq_batches ? stats.sq_reqs * 100 / stats.sq_batches % 100 : 0,
 				stats.cq_reqs, stats.cq_batches, stats.inline_reqs, stats.sq_full, stats.cq_full,
-				stats.kicks_to_server, stats.kicks_to_client);
+				stats.kicks_to_server, stats.kicks_to_client, stats.fast_done,
+				stats.fast_returns);
 	if (len < n && stats.lat_calls) {
 		uint64_t c = stats.lat_calls;
 		len += snprintf(buf + len, (size_t)(n - len),

@@ -24,6 +24,7 @@ struct stats {
 	uint64_t lat_post;		/* client: result taken to the sret back to user */
 	uint64_t lat_calls;		/* client: calls stamped */
 	uint64_t kicks_to_server, kicks_to_client;	/* IPIs the protocol needed */
+	uint64_t fast_done, fast_returns;	/* client: answered within the fast poll; back to user directly */
 } __attribute__((aligned(64)));
 extern struct stats stats_cpu[NCPU];
 #define STATS (stats_cpu[mycpu()->id])

@@ -187,17 +187,77 @@ static inline int signal_maybe_pending(struct task *t)
 	return (p & (~t->sigmask | (1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))) != 0;
 }
 
-static void syscall_from_user(struct task *t)
+/* The call's result into the task (a0, and what signal delivery needs). */
+static inline void syscall_result(struct task *t, uint64_t nr, long r)
+{
+	t->restartable = r == -EINTR;
+	STATS.syscalls++;
+	if (!syscall_keeps_a0(nr))
+		t->tf->x[REG_A0] = (uint64_t)r;
+}
+
+/* Does the FP unit still hold t's registers (so fpu_return would do nothing)? */
+static inline int fpu_is_current(struct task *t)
+{
+	int id = mycpu()->id;
+	return fp_owner[id] == t && fp_owner_gen[id] == t->fp_gen;
+}
+
+/*
+ * After a fast offloaded call, interrupts off all along since the trap:
+ * straight back to user mode when the generic tail (user_trap's checks and
+ * task_return_to_user) would do nothing but its last steps.  Every test
+ * here is one that tail makes; returns if any of them says there is more
+ * to do (the caller then runs the tail).  Under QEMU this skips the two
+ * sstatus writes of intr_on/intr_off (each ends a translation block) and
+ * half a dozen calls, which together cost more than the trip to the server.
+ */
+static __hotpath void return_fast(struct task *t)
+{
+	struct cpu *c = mycpu();
+	if (t->exiting || t->fork_child || t->mm_stale || signal_maybe_pending(t) ||
+	    !exec_return_quiet() || offload_user_enter() || !mm_is_active(t->proc->mm) ||
+	    !fpu_is_current(t))
+		return;
+	t->tf->ktp = (uint64_t)c;
+	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS)) |
+			 SSTATUS_SPIE | FS_CLEAN;
+	if (latency_on && t->t_trap && t->t_seen) {
+		STATS.lat_post += lat_stamp() - t->t_seen;
+		STATS.lat_calls++;
+		t->t_trap = t->t_seen = 0;
+	}
+	STATS.fast_returns++;
+	user_return(t->tf);
+}
+
+/* Called with interrupts off (from the trap); returns with them on. */
+static __hotpath void syscall_from_user(struct task *t)
 {
 	struct trapframe *tf = t->tf;
 	uint64_t nr = tf->x[REG_A7];
-	uint64_t a[6] = { tf->x[10], tf->x[11], tf->x[12], tf->x[13], tf->x[14], tf->x[15] };
+	const uint64_t *args = &tf->x[REG_A0];	/* a0..a5 */
 	tf->sepc += 4;
-	t->orig_a0 = a[0];
+	t->orig_a0 = args[0];
 	long r;
 	if (offload && !syscall_runs_local(nr)) {
-		r = offload_call(t, nr, a);
+		/* the request copies the arguments before anything can change them */
+		int done = offload_try_fast(t, nr, args, &r);
+		if (done == 1) {
+			STATS.fast_done++;
+			syscall_result(t, nr, r);
+			return_fast(t);		/* returns only if there is more to do */
+			intr_on();
+			if (t->fork_child)
+				fork_finish(t);
+			return;
+		}
+		intr_on();
+		r = done == 0 ? offload_wait(t) : offload_call(t, nr, args);
 	} else {
+		intr_on();
+		/* a copy: the handler may rewrite the frame (execve, sigreturn) */
+		uint64_t a[6] = { args[0], args[1], args[2], args[3], args[4], args[5] };
 		uint64_t t0 = latency_on ? lat_stamp() : 0;
 		t->sys_thread = current();
 		r = syscall_dispatch(nr, a);
@@ -208,10 +268,7 @@ static void syscall_from_user(struct task *t)
 			STATS.lat_serve += t->t_seen - t0;
 		}
 	}
-	t->restartable = r == -EINTR;
-	STATS.syscalls++;
-	if (!syscall_keeps_a0(nr))
-		tf->x[REG_A0] = (uint64_t)r;
+	syscall_result(t, nr, r);
 	if (t->fork_child)
 		fork_finish(t);
 }
@@ -243,8 +300,7 @@ __hotpath void user_trap(struct trapframe *tf)
 	if (cause & CAUSE_INTR) {
 		interrupt_dispatch(cause);
 	} else if (cause == EXC_ECALL_U) {
-		intr_on();
-		syscall_from_user(t);
+		syscall_from_user(t);	/* turns interrupts on, unless it returns to user itself */
 	} else {
 		intr_on();
 		user_fault(t, cause, tf->stval);

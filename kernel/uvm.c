@@ -258,6 +258,13 @@ __hotpath void mm_activate(struct mm *mm)
 	}
 }
 
+/* Is mm in this hart's satp, with no flush owed (mm_activate would do nothing)? */
+__hotpath int mm_is_active(struct mm *mm)
+{
+	struct active *a = &active[mycpu()->id];
+	return a->mm == mm && a->gen == mm->tlb_gen;
+}
+
 void mm_deactivate(struct mm *mm)
 {
 	int id = mycpu()->id;

@@ -42,6 +42,7 @@ int uvm_fault(struct mm *mm, uint64_t va, int write);
 struct mm *mm_clone(struct mm *src);
 /* Install this mm on the current hart if it is not already there. */
 void mm_activate(struct mm *mm);
+int mm_is_active(struct mm *mm);	/* in satp, nothing to flush: mm_activate is a no-op */
 /* This hart stops using mm (back to the kernel table). */
 void mm_deactivate(struct mm *mm);
 

@@ -116,6 +116,7 @@ static void complete_task(struct client *c, struct task *t, long result)
 
 static unsigned spin_budget __read_mostly;	/* polls (SQ on the server, CQ on the client) before parking */
 static unsigned switch_budget __read_mostly;	/* client: polls before giving way to a ready task */
+static unsigned fast_budget __read_mostly;	/* client: polls with interrupts off (the fast path) */
 
 /* No credit or no free SQ slot: park until a completion frees one. */
 static __attribute__((noinline)) struct rpc_req *wait_for_slot(struct client *c)
@@ -125,20 +126,11 @@ static __attribute__((noinline)) struct rpc_req *wait_for_slot(struct client *c)
 	return rpc_sq_slot(&c->sq);	/* nothing ran on this cpu since the check */
 }
 
-/*
- * The trapping task's system call, on the server: a[] are its a0..a5 (in
- * its trap frame).  This is the hot path of duet, so the request is built
- * in the ring slot itself and the answer read in place: every store and
- * every call here is paid on each offloaded syscall.
- */
-__hotpath long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
+/* Fill slot s with t's call and hand it to the server (the SQ producer). */
+static inline void submit(struct client *c, struct rpc_req *s, struct task *t,
+			  uint64_t nr, const uint64_t a[6])
 {
-	struct client *c = myclient();
-	struct rpc_req *s;
-	if (c->inflight >= RPC_CQ_ENTRIES || !(s = rpc_sq_slot(&c->sq)))
-		s = wait_for_slot(c);
-	uint64_t handle = t->thread->waker;
-	s->handle = handle;
+	s->handle = t->thread->waker;
 	s->nr = (uint32_t)nr;	/* syscall_runs_local keeps wider ones here */
 	for (int i = 0; i < 6; i++)
 		s->args[i] = a[i];
@@ -148,40 +140,94 @@ __hotpath long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 		t->t_submit = lat_stamp();
 		STATS.lat_pre += t->t_submit - t->t_trap;
 	}
-	rpc_sq_publish(&c->sq);	/* store_release(tail): the entry before the index */
+	rpc_sq_publish(&c->sq);	/* release: the entry before its ring_seq and tail */
 	if (idle_should_kick(server_idle)) {	/* Dekker partner of the server's idle_prepare */
 		STATS.kicks_to_server++;
 		ipi_send(SERVER_CPU, IPI_WAKE);
 	}
-	/*
-	 * Wait for the answer right here, draining the CQ ourselves (we are on
-	 * the consumer's cpu, outside interrupt context): no context switch
-	 * through the executor.  Even with other tasks ready we wait about a
-	 * round trip first, because switching to another process writes satp,
-	 * which under QEMU flushes the whole TLB.  Counted in polls, not time:
-	 * reading the time CSR is slow under QEMU.
-	 */
-	for (unsigned i = 1;; i++) {
-		struct rpc_cqe *e = rpc_cq_peek(&c->cq);	/* one acquire load per empty spin */
-		if (e) {
-			uint64_t h = e->handle;
-			long result = e->result;
-			rpc_cq_release(&c->cq);
-			if (h == handle) {	/* ours: straight back, no flag, no wake */
-				if (latency_on)
-					latency_taken(t);
-				completion_taken(c);
-				return result;
-			}
-			complete_task(c, task_of(mycpu()->id, h), result);
+}
+
+/*
+ * Poll our CQ up to `polls` times for task t's completion, taking any
+ * other task's on the way: 1 and its result in *r once t's came.  With
+ * may_yield, stop early (0) once other threads are ready to run.
+ */
+static inline int poll_own(struct client *c, struct task *t, unsigned polls, int may_yield,
+			   long *r)
+{
+	uint64_t handle = t->thread->waker;
+	for (unsigned i = 1; i <= polls; i++) {
+		struct rpc_cqe *e = rpc_cq_peek(&c->cq);	/* one acquire load per empty poll */
+		if (!e) {
+			if (may_yield && (i & 31) == 0 && i > switch_budget && exec_others_waiting())
+				return 0;
 			continue;
 		}
-		if ((i & 31) == 0 && (i > spin_budget || (i > switch_budget && exec_others_waiting())))
-			break;
+		uint64_t h = e->handle;
+		long result = e->result;
+		rpc_cq_release(&c->cq);
+		if (h == handle) {	/* ours: straight back, no flag, no wake */
+			if (latency_on)
+				latency_taken(t);
+			completion_taken(c);
+			*r = result;
+			return 1;
+		}
+		complete_task(c, task_of(mycpu()->id, h), result);
 	}
+	return 0;
+}
+
+/*
+ * The rest of t's call after submit: wait for the answer right here,
+ * draining the CQ ourselves (we are its consumer, outside interrupt
+ * context), so no context switch through the executor.  Even with other
+ * tasks ready we wait about a round trip first, because switching to
+ * another process writes satp, which under QEMU flushes the whole TLB.
+ * Counted in polls, not time: reading the time CSR is slow under QEMU.
+ * Then park until the executor's poll hands us the result.
+ */
+long offload_wait(struct task *t)
+{
+	long r;
+	if (poll_own(myclient(), t, spin_budget, 1, &r))
+		return r;
 	while (!t->sys_done)
 		thread_park();
 	return t->sys_result;
+}
+
+/*
+ * The trapping task's system call, on the server: a[] are its a0..a5 (in
+ * its trap frame).  The request is built in the ring slot itself and the
+ * answer read in place: every store and every call here is paid on each
+ * offloaded syscall.
+ */
+long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
+{
+	struct client *c = myclient();
+	struct rpc_req *s;
+	if (c->inflight >= RPC_CQ_ENTRIES || !(s = rpc_sq_slot(&c->sq)))
+		s = wait_for_slot(c);
+	submit(c, s, t, nr, a);
+	return offload_wait(t);
+}
+
+/*
+ * The fast path, with interrupts still off from the trap (usertrap.c):
+ * -1 if there is no slot or credit (nothing submitted: use offload_call);
+ * else submit and poll a short while: 1 with the result in *r, or 0 if it
+ * is still in flight (turn interrupts on, then offload_wait).  The poll is
+ * short because interrupts wait meanwhile.
+ */
+__hotpath int offload_try_fast(struct task *t, uint64_t nr, const uint64_t a[6], long *r)
+{
+	struct client *c = myclient();
+	struct rpc_req *s;
+	if (c->inflight >= RPC_CQ_ENTRIES || !(s = rpc_sq_slot(&c->sq)))
+		return -1;
+	submit(c, s, t, nr, a);
+	return poll_own(c, t, fast_budget, 0, r);
 }
 
 /*
@@ -281,6 +327,7 @@ void offload_client_start(void)
 {
 	spin_budget = cmdline.poll_us * 20;	/* ~50 ns per empty poll under QEMU */
 	switch_budget = (cmdline.poll_us < 5 ? cmdline.poll_us : 5) * 20;
+	fast_budget = switch_budget;	/* ~5 us: the longest an interrupt waits for it */
 	exec_set_hooks(&client_hooks);
 }
 

@@ -200,6 +200,21 @@ __hotserver int exec_others_waiting(void)
 }
 
 /*
+ * Interrupts off, about to return to user mode: 1 if exec_should_preempt
+ * would say no and the preemption tick is armed exactly when
+ * task_return_to_user wants it (exec_should_yield), so neither needs a call.
+ */
+__hotpath int exec_return_quiet(void)
+{
+	struct executor *e = myexec();
+	struct cpu *c = mycpu();
+	if ((c->tick_expired && e->runq_head) || waker_any_pending(&e->wakers) ||
+	    (e->hooks && e->hooks->pending()))
+		return 0;
+	return (e->runq_head != NULL) == (c->next_tick != 0);
+}
+
+/*
  * Is another thread waiting for this cpu (so the user task about to run
  * needs a preemption tick)?  Ready threads and wake-ups only: what arrives
  * through the poll hook comes with an IPI (a task placed in a client's

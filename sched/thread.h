@@ -64,6 +64,7 @@ void thread_ready(struct thread *t);		/* owner cpu, from an executor hook */
 struct idle_flag *exec_idle(int cpu);
 int exec_should_yield(void);
 int exec_should_preempt(void);
+int exec_return_quiet(void);
 int exec_others_waiting(void);
 void exec_arm_tick(uint64_t when);		/* 0: no preemption tick */
 int sleep_interrupted(void);			/* kernel/task.c: a signal is pending */

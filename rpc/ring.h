@@ -180,7 +180,10 @@
  * operations are used.  RING_C11=1 forces them on RISC-V too.
  *   ring_release_fence(); ring_store_released(p, v)...
  * is a release store of each v: one fence for a batch on RISC-V, a
- * store-release each in C11.
+ * store-release each in C11.  ring_acquire_is(p, v) is a load-acquire
+ * compared with v, whose fence RISC-V pays only when they are equal: an
+ * empty poll is then one plain load (a fence is a locked host instruction
+ * under QEMU, and the loops that poll run it thousands of times).
  */
 #if defined(__riscv) && !defined(RING_C11)
 static inline uint32_t ring_load_acquire(_Atomic uint32_t *p)
@@ -197,6 +200,14 @@ static inline void ring_store_released(_Atomic uint32_t *p, uint32_t v)
 {
         *(volatile uint32_t *)p = v;
 }
+static inline bool ring_acquire_is(_Atomic uint32_t *p, uint32_t want)
+{
+        if (*(volatile uint32_t *)p != want)
+                return false;
+        /* the load that saw want, then this fence: an acquire of it */
+        __asm__ volatile("fence r,rw" ::: "memory");
+        return true;
+}
 #else
 static inline uint32_t ring_load_acquire(_Atomic uint32_t *p)
 {
@@ -208,6 +219,10 @@ static inline void ring_release_fence(void)
 static inline void ring_store_released(_Atomic uint32_t *p, uint32_t v)
 {
         atomic_store_explicit(p, v, memory_order_release);
+}
+static inline bool ring_acquire_is(_Atomic uint32_t *p, uint32_t want)
+{
+        return atomic_load_explicit(p, memory_order_acquire) == want;
 }
 #endif
 
@@ -355,7 +370,7 @@ static inline bool name##__seq_ready(struct name *r, uint32_t h)               \
 {                                                                              \
         /* [A_S]: the producer's stores to this entry (P2) before our      */  \
         /* reads of it. Pairs with [R_P] in name##__published.             */  \
-        return ring_load_acquire(&name##__ent(r, h)->ring_seq) == h + 1;       \
+        return ring_acquire_is(&name##__ent(r, h)->ring_seq, h + 1);           \
 }                                                                              \
                                                                                \
 /* Consumer. Entries available, refreshing tail_cache only if it shows     */  \

@@ -203,13 +203,17 @@ __hotserver int exec_others_waiting(void)
  * Interrupts off, about to return to user mode: 1 if exec_should_preempt
  * would say no and the preemption tick is armed exactly when
  * task_return_to_user wants it (exec_should_yield), so neither needs a call.
+ * Not the poll hook: the caller (return_fast) returns to user mode with
+ * interrupts off since the trap, so what comes with an IPI (a task placed
+ * in the inbox) traps right after sret, and it checks the CQ itself
+ * (offload_user_enter).  Waker bits need looking at: a remote wake-up
+ * sends no IPI to a cpu that is not idle.
  */
 __hotpath int exec_return_quiet(void)
 {
 	struct executor *e = myexec();
 	struct cpu *c = mycpu();
-	if ((c->tick_expired && e->runq_head) || waker_any_pending(&e->wakers) ||
-	    (e->hooks && e->hooks->pending()))
+	if ((c->tick_expired && e->runq_head) || waker_any_pending(&e->wakers))
 		return 0;
 	return (e->runq_head != NULL) == (c->next_tick != 0);
 }

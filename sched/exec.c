@@ -438,7 +438,7 @@ struct idle_flag *exec_idle(int cpu) { return &executors[cpu].idle; }
  * owner filled the slot before the request was published (release/acquire
  * on the ring orders it).
  */
-struct thread *exec_thread_of(int cpu, uint64_t handle)
+__hotserver struct thread *exec_thread_of(int cpu, uint64_t handle)
 {
 	return waker_lookup(&executors[cpu].wakers, handle);
 }

@@ -131,15 +131,5 @@ void *waker_data(struct waker_table *t, unsigned slot)
         return t->data[slot];                   /* NULL when free */
 }
 
-void *waker_lookup(struct waker_table *t, uint64_t handle)
-{
-        unsigned slot = waker_handle_slot(handle);
-        uint32_t g = waker_handle_gen(handle);
-
-        if (slot >= WAKER_SLOTS || !GEN_LIVE(g) ||
-            atomic_load_explicit(&t->gen[slot], memory_order_relaxed) != g)
-                return NULL;
-        return t->data[slot];
-}
 
 

@@ -165,8 +165,9 @@ uint64_t waker_take(struct waker_table *t, unsigned word);
 void *waker_data(struct waker_table *t, unsigned slot);
 
 /* Owner. The data of handle if it is still current, else NULL (for
- * handles echoed back by the other hart, e.g. rpc_cqe.handle). */
-void *waker_lookup(struct waker_table *t, uint64_t handle);
+ * handles echoed back by the other hart, e.g. rpc_cqe.handle). Inline: it
+ * runs on both sides of every offloaded call. */
+static inline void *waker_lookup(struct waker_table *t, uint64_t handle);
 
 /* Owner. Any bit set for an allocated slot? For the idle re-check (S3):
  * call it after idle_prepare's fence. Inline: it runs on every return to
@@ -205,6 +206,18 @@ static inline unsigned waker_ctz64(uint64_t x)
                 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
         };
         return tab[((x & (0 - x)) * 0x03f79d71b4cb0a89ull) >> 58];
+}
+
+static inline void *waker_lookup(struct waker_table *t, uint64_t handle)
+{
+        unsigned slot = waker_handle_slot(handle);
+        uint32_t g = waker_handle_gen(handle);
+
+        /* a live generation is odd (sched/waker.c) */
+        if (slot >= WAKER_SLOTS || (g & 1u) == 0 ||
+            atomic_load_explicit(&t->gen[slot], memory_order_relaxed) != g)
+                return NULL;
+        return t->data[slot];
 }
 
 #endif /* DUET_SCHED_WAKER_H */

@@ -226,38 +226,9 @@ void mm_init(void)
 static uint64_t kstack_used[KSTACK_SLOTS / 64];
 static struct spinlock kstack_lock = SPINLOCK_INIT("kstack");
 
-uint64_t kstack_alloc(void)
+/* Under kstack_lock: unmap slot's pages below top and free the slot. */
+static void kstack_unmap(uint64_t slot, uint64_t top)
 {
-	spin_lock(&kstack_lock);
-	int slot = -1;
-	for (int i = 0; i < KSTACK_SLOTS && slot < 0; i++)
-		if (!(kstack_used[i / 64] & (1UL << (i % 64)))) {
-			kstack_used[i / 64] |= 1UL << (i % 64);
-			slot = i;
-		}
-	spin_unlock(&kstack_lock);
-	if (slot < 0)
-		return 0;
-	uint64_t lo = KSTACK_VA_BASE + (uint64_t)slot * KSTACK_SLOT + PGSIZE;
-	for (int i = 0; i < KSTACK_PAGES; i++) {
-		void *pg = page_alloc();
-		pte_t *pte = pg ? vm_walk(kernel_pgd, lo + i * PGSIZE, 1) : NULL;
-		if (!pte) {
-			if (pg)
-				page_free(pg);
-			kstack_free(lo + (uint64_t)i * PGSIZE);	/* frees pages 0..i-1 */
-			return 0;
-		}
-		*pte = PA2PTE(VA2PA(pg)) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G;
-	}
-	/* a new mapping needs no sfence: invalid entries are never cached */
-	return lo + KSTACK_SIZE;
-}
-
-/* `top` is what kstack_alloc returned (or the end of the mapped part). */
-void kstack_free(uint64_t top)
-{
-	uint64_t slot = (top - 1 - KSTACK_VA_BASE) / KSTACK_SLOT;
 	uint64_t lo = KSTACK_VA_BASE + slot * KSTACK_SLOT + PGSIZE;
 	for (uint64_t va = lo; va < top; va += PGSIZE) {
 		pte_t *pte = vm_walk(kernel_pgd, va, 0);
@@ -267,12 +238,61 @@ void kstack_free(uint64_t top)
 		}
 	}
 	/*
-	 * Any hart may have cached these translations; a full flush on this hart
-	 * plus the rule that a stack is freed only by its last user after the
-	 * thread is off-cpu everywhere keeps stale entries unused.
+	 * This hart may have cached these translations; the other hart only
+	 * if it touched the stack, which it never does (the server reaches a
+	 * client task through struct task, never its kernel stack), and
+	 * kstack_alloc drops whatever a hart still holds for a reused slot.
 	 */
 	sfence_vma_all();
-	spin_lock(&kstack_lock);
 	kstack_used[slot / 64] &= ~(1UL << (slot % 64));
+}
+
+/*
+ * kstack_lock covers the slot bitmap and the kernel page table under the
+ * stack area: both harts make stacks (tasks on the client, workers on the
+ * server), and a stack that starts a new 2 MiB region needs a new leaf
+ * table, which two unlocked vm_walk(..., 1) calls would each allocate, the
+ * second install dropping the first one's mappings: a live stack then
+ * vanished at the next TLB flush (seen as a fault in a worker's waiter).
+ */
+uint64_t kstack_alloc(void)
+{
+	spin_lock(&kstack_lock);
+	int slot = -1;
+	for (int i = 0; i < KSTACK_SLOTS && slot < 0; i++)
+		if (!(kstack_used[i / 64] & (1UL << (i % 64)))) {
+			kstack_used[i / 64] |= 1UL << (i % 64);
+			slot = i;
+		}
+	uint64_t lo = KSTACK_VA_BASE + (uint64_t)slot * KSTACK_SLOT + PGSIZE;
+	for (int i = 0; slot >= 0 && i < KSTACK_PAGES; i++) {
+		void *pg = page_alloc();
+		pte_t *pte = pg ? vm_walk(kernel_pgd, lo + i * PGSIZE, 1) : NULL;
+		if (!pte) {
+			if (pg)
+				page_free(pg);
+			kstack_unmap(slot, lo + (uint64_t)i * PGSIZE);	/* pages 0..i-1 */
+			slot = -1;
+			break;
+		}
+		*pte = PA2PTE(VA2PA(pg)) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D | PTE_G;
+	}
+	spin_unlock(&kstack_lock);
+	if (slot < 0)
+		return 0;
+	/*
+	 * The slot's previous stack may have been freed on another hart, which
+	 * flushed only its own TLB: drop any translation this hart still has.
+	 */
+	for (int i = 0; i < KSTACK_PAGES; i++)
+		__asm__ volatile("sfence.vma %0, zero" :: "r"(lo + i * PGSIZE) : "memory");
+	return lo + KSTACK_SIZE;
+}
+
+/* `top` is what kstack_alloc returned. */
+void kstack_free(uint64_t top)
+{
+	spin_lock(&kstack_lock);
+	kstack_unmap((top - 1 - KSTACK_VA_BASE) / KSTACK_SLOT, top);
 	spin_unlock(&kstack_lock);
 }

@@ -88,6 +88,7 @@ struct task {
 	atomic_int vfork_waiting;	/* parent side of vfork: parked until the child lets go */
 	volatile int stopped;
 	struct mm *mm_stale;		/* replaced by exec: the client frees it after switching */
+	uint64_t exec_entry, exec_sp;	/* set by execve for exec_finish (page 0 is never mapped: entry != 0) */
 	uint64_t clear_child_tid;
 	uint64_t saved_mask;		/* sigsuspend: the mask to restore after the handler */
 	int mask_restore;

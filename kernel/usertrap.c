@@ -15,6 +15,7 @@
 #include "kernel/kmalloc.h"
 #include "kernel/signal.h"
 #include "kernel/latency.h"
+#include <string.h>
 
 void interrupt_dispatch(uint64_t cause);
 void fpu_save(struct fpstate *s);
@@ -187,9 +188,21 @@ static inline int signal_maybe_pending(struct task *t)
 	return (p & (~t->sigmask | (1UL << (SIGKILL - 1)) | (1UL << (SIGSTOP - 1)))) != 0;
 }
 
+/* A successful execve: the new image's registers, all zero but pc and sp. */
+static void exec_finish(struct task *t)
+{
+	struct trapframe *tf = t->tf;
+	memset(tf->x, 0, sizeof tf->x);
+	tf->sepc = t->exec_entry;
+	tf->x[REG_SP] = t->exec_sp;
+	t->exec_entry = 0;
+}
+
 /* The call's result into the task (a0, and what signal delivery needs). */
 static inline void syscall_result(struct task *t, uint64_t nr, long r)
 {
+	if (t->exec_entry)
+		exec_finish(t);
 	t->restartable = r == -EINTR;
 	STATS.syscalls++;
 	if (!syscall_keeps_a0(nr))

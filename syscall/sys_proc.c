@@ -289,13 +289,18 @@ SYSCALL(execve)
 		struct proc *p = curproc();
 		err = exec_load(p, path, ea->argv, ea->argc, ea->envp, ea->envc, &entry, &sp);
 		if (!err) {
-			struct trapframe *tf = curtask()->tf;
-			memset(tf->x, 0, sizeof tf->x);
+			/*
+			 * The new registers go in through the task, not its trap
+			 * frame: the frame is on the client's kernel stack, and a
+			 * server access would leave the server a translation of
+			 * that stack that outlives it (kstack_free flushes only
+			 * the freeing hart).  exec_finish applies them there.
+			 */
+			curtask()->exec_entry = entry;
+			curtask()->exec_sp = sp;
 			memset(&curtask()->fp, 0, sizeof curtask()->fp);
 			curtask()->fp_gen++;
 			curtask()->altstack_sp = curtask()->altstack_size = 0;
-			tf->sepc = entry;
-			tf->x[REG_SP] = sp;
 			for (int fd = 0; fd < NOFILE; fd++)
 				if ((p->cloexec >> fd & 1) && p->files[fd]) {
 					file_put(p->files[fd]);

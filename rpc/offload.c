@@ -3,15 +3,19 @@
  *
  * Client (cpu 0, and cpus 2.. with clients=N; one SQ/CQ pair each), on the
  * trapping task's kernel thread:
- *   push {handle, nr, a0..a5} on the SQ (handle: the task thread's waker
- *   handle, which both sides resolve to the task); kick the server only if
- *   it sleeps (rpc/idle.h); park.  The executor's poll hook drains the CQ
- *   in batches and readies each completed task with its result.
+ *   write {handle, nr, a0..a5} into the next SQ slot and publish it
+ *   (handle: the task thread's waker handle, which both sides resolve to
+ *   the task); kick the server only if it sleeps (rpc/idle.h); poll the CQ
+ *   for the answer, first with interrupts off (offload_try_fast, the trap's
+ *   fast path), then on (offload_wait), then park.  The executor's poll
+ *   hook drains the CQ in batches and readies each completed task.
  * Server (cpu 1), executor poll hook:
  *   drain the SQ in batches; each request goes to a worker: a pooled
  *   kernel thread (a stackful coroutine) that runs the ordinary handler,
- *   may park any number of times (pipe, tty, sleep, wait4), then pushes
- *   {handle, result, tag} on the CQ and kicks the client only if it sleeps.
+ *   may park any number of times (pipe, tty, sleep, wait4), then writes
+ *   {handle, result} into the CQ and kicks the client only if it sleeps;
+ *   while nothing else on the server is ready it takes the next request
+ *   itself (take_next_inline).
  *
  * Credit rule: each client keeps at most RPC_CQ_ENTRIES calls in flight, so
  * the server never finds a CQ full; a full SQ or no credit parks the
@@ -157,7 +161,7 @@ static inline int poll_own(struct client *c, struct task *t, unsigned polls, int
 {
 	uint64_t handle = t->thread->waker;
 	for (unsigned i = 1; i <= polls; i++) {
-		struct rpc_cqe *e = rpc_cq_peek(&c->cq);	/* one acquire load per empty poll */
+		struct rpc_cqe *e = rpc_cq_peek(&c->cq);	/* one plain load per empty poll */
 		if (!e) {
 			if (may_yield && (i & 31) == 0 && i > switch_budget && exec_others_waiting())
 				return 0;
@@ -325,7 +329,10 @@ static const struct exec_hooks client_hooks = { client_poll, client_pending };
 
 void offload_client_start(void)
 {
-	spin_budget = cmdline.poll_us * 20;	/* ~50 ns per empty poll under QEMU */
+	/* in polls, not time (the time CSR is slow under QEMU): an empty poll is
+	 * one load, ~10 ns, so this window is shorter than poll_us; the
+	 * executor's time-based idle poll (sched/exec.c) covers the rest */
+	spin_budget = cmdline.poll_us * 20;
 	switch_budget = (cmdline.poll_us < 5 ? cmdline.poll_us : 5) * 20;
 	/* interrupts wait meanwhile: at most ~5 us (an empty poll is one load, ~10 ns) */
 	fast_budget = (cmdline.poll_us < 10 ? cmdline.poll_us : 10) * 50;
@@ -374,7 +381,7 @@ __hotserver static int take_next_inline(struct worker *w)
 	for (unsigned i = 1; i < spin_budget; i++) {
 		for (int k = 0; k < nclients; k++) {
 			struct client *c = &clients[client_ids[k]];
-			struct rpc_req *e = rpc_sq_peek(&c->sq);	/* one acquire load when empty */
+			struct rpc_req *e = rpc_sq_peek(&c->sq);	/* one plain load when empty */
 			if (e) {
 				w->req = *e;
 				w->client = client_ids[k];

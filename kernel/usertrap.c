@@ -62,6 +62,20 @@ void task_start(struct task *t)
 	thread_start(t->thread);
 }
 
+/* The last steps to user mode, interrupts off: the frame's sstatus, then sret. */
+static inline _Noreturn void enter_user(struct task *t, struct cpu *c, uint64_t fs)
+{
+	t->tf->ktp = (uint64_t)c;
+	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS)) |
+			 SSTATUS_SPIE | fs;
+	if (latency_on && t->t_trap && t->t_seen) {
+		STATS.lat_post += lat_stamp() - t->t_seen;
+		STATS.lat_calls++;
+		t->t_trap = t->t_seen = 0;
+	}
+	user_return(t->tf);
+}
+
 /* Back to user mode on the current hart; interrupts off from here to sret. */
 __hotpath _Noreturn void task_return_to_user(struct task *t)
 {
@@ -85,16 +99,7 @@ __hotpath _Noreturn void task_return_to_user(struct task *t)
 	} else if (c->next_tick) {
 		exec_arm_tick(0);
 	}
-	t->tf->ktp = (uint64_t)c;
-	uint64_t fs = fpu_return(t);
-	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS)) |
-			 SSTATUS_SPIE | fs;
-	if (latency_on && t->t_trap && t->t_seen) {
-		STATS.lat_post += lat_stamp() - t->t_seen;
-		STATS.lat_calls++;
-		t->t_trap = t->t_seen = 0;
-	}
-	user_return(t->tf);
+	enter_user(t, c, fpu_return(t));
 }
 
 _Noreturn void task_exit_self(struct task *t)
@@ -229,19 +234,13 @@ static __hotpath void return_fast(struct task *t)
 {
 	struct cpu *c = mycpu();
 	if (t->exiting || t->fork_child || t->mm_stale || signal_maybe_pending(t) ||
-	    !exec_return_quiet() || offload_user_enter() || !mm_is_active(t->proc->mm) ||
-	    !fpu_is_current(t))
+	    !exec_return_quiet() || !mm_is_active(t->proc->mm) || !fpu_is_current(t))
 		return;
-	t->tf->ktp = (uint64_t)c;
-	t->tf->sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS)) |
-			 SSTATUS_SPIE | FS_CLEAN;
-	if (latency_on && t->t_trap && t->t_seen) {
-		STATS.lat_post += lat_stamp() - t->t_seen;
-		STATS.lat_calls++;
-		t->t_trap = t->t_seen = 0;
-	}
+	/* last: it may arm need_wakeup for user mode, as task_return_to_user would */
+	if (offload_user_enter())
+		return;
 	STATS.fast_returns++;
-	user_return(t->tf);
+	enter_user(t, c, FS_CLEAN);
 }
 
 /* Called with interrupts off (from the trap); returns with them on. */

@@ -438,9 +438,10 @@ static inline void name##_release(struct name *r)                              \
         name##__consumed(r, h, 1);                                             \
 }                                                                              \
                                                                                \
-/* Consumer. One acquire load of the head entry's ring_seq, on a line the  */  \
-/* producer writes once per lap (never a lock, never a write). This is    */   \
-/* the S3 re-check of a sleeping consumer.                                 */  \
+/* Consumer. One load of the head entry's ring_seq (plus the acquire's */      \
+/* fence when it shows the entry), on a line the producer writes once per */   \
+/* lap: never a lock, never a write. The S3 re-check of a sleeping */          \
+/* consumer. */                                                                \
 static inline bool name##_is_empty(struct name *r)                             \
 {                                                                              \
         uint32_t h = atomic_load_explicit(&r->head, memory_order_relaxed);     \

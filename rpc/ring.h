@@ -49,7 +49,8 @@
  *       (on RISC-V one `fence rw,w` before these stores, once per batch)
  *
  * Consumer (pop / pop_batch):
- *   C1  if (tail_cache == head)               looks empty (only then):
+ *   C1  if (tail_cache - head <= 0, signed)   looks empty (only then; peek
+ *                                             can leave tail_cache behind):
  *         tail_cache = load_acquire(tail)     [A_C] pairs with [R_P]
  *       if still empty: one entry if          [A_S] pairs with [R_P]
  *         load_acquire(ent[head].ring_seq) == head + 1 (its seq can be

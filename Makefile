@@ -18,6 +18,8 @@ OBJCOPY := $(CROSS)objcopy
 NM      := $(CROSS)nm
 QEMU    := qemu-system-riscv64
 
+# EXTRA_KCFLAGS: more flags for a measurement build, e.g. make kernel
+# EXTRA_KCFLAGS=-DSOMETHING (touch the files it affects: make sees no change)
 KCFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-omit-frame-pointer -fno-stack-protector \
 	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -I. -I$(BUILD)/gen \

@@ -41,6 +41,15 @@ done
 
 # several clients (clients=N): cpu 1 serves, cpus 0, 2, 3 run tasks; forked
 # children are spread over them
+# the fast path engages: a loop of null syscalls mostly returns to user
+# mode straight from the trap (the counters at poweroff, as in /proc/duet),
+# and latency=1 splits a call into its phases
+n=fastpath
+qemu_virt $n 60 2 "init=/bin/bench offload=1 loglevel=info latency=1 -- getppid 4000" -initrd $INITRD
+check_status $n 0
+check_log $n "$n-returns" 'fast path [0-9]+ answered ([2-9][0-9]{3}|[0-9]{5,}) returned'
+check_log $n "$n-latency" '^latency \(avg ns per call, latency=1\): trap->submit [1-9][0-9]*, ring to server [1-9]'
+
 n=clients3
 qemu_virt $n 120 4 "init=/tests/suite.sh clients=3 loglevel=info" -initrd $INITRD
 check_status $n 0

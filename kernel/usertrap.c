@@ -268,7 +268,7 @@ static __hotpath void syscall_from_user(struct task *t)
 		r = done == 0 ? offload_wait(t) : offload_call(t, nr, args);
 	} else {
 		intr_on();
-		/* a copy: the handler may rewrite the frame (execve, sigreturn) */
+		/* a copy: the handler may rewrite the frame (rt_sigreturn) */
 		uint64_t a[6] = { args[0], args[1], args[2], args[3], args[4], args[5] };
 		uint64_t t0 = latency_on ? lat_stamp() : 0;
 		t->sys_thread = current();

@@ -16,6 +16,8 @@ static void set_option(char *word)
 		cmdline.offload = atoi(val) != 0;
 	else if (strcmp(word, "selftest") == 0)
 		cmdline.selftest = atoi(val) != 0;
+	else if (strcmp(word, "floor") == 0)
+		cmdline.floor = atoi(val) != 0;
 	else if (strcmp(word, "poll_us") == 0)
 		cmdline.poll_us = (unsigned)atoi(val);
 	else if (strcmp(word, "clients") == 0)

@@ -7,6 +7,7 @@
 struct cmdline {
 	int offload;		/* offload=0|1 (default 1) */
 	int selftest;		/* selftest=1: IPI self-check, then power off */
+	int floor;		/* floor=1: measure the shared-memory round trip before init */
 	int selftest_fail;	/* selftest_fail=1: test-only, the server drops a reply */
 	int clients;		/* clients=N: client cpus (default 1; the rest stay parked) */
 	int no_sstc;

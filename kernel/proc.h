@@ -75,7 +75,6 @@ struct task {
 	uint64_t t_trap, t_submit, t_seen;	/* latency=1 cycle stamps (kernel/latency.h) */
 	/* server only, on every call: the future running our syscall (a signal wakes it) */
 	_Alignas(64) struct thread *volatile sys_thread;
-	uint64_t t_complete;		/* latency=1 cycle stamp */
 	uint64_t stime;			/* not accounted yet (reading time costs ~100 ns) */
 	/* rarely written (signals, exit, clone, exec): read on every return to user */
 	_Alignas(64) _Atomic uint64_t sig_pending;	/* set by senders on the syscall cpu */

@@ -91,11 +91,11 @@ static inline void completion_taken(struct client *c)
 		waitq_wake_all(&c->credit_wait);
 }
 
-/* latency=1: the completion reached the client. */
-static void latency_taken(struct task *t)
+/* latency=1: the completion, stamped by the server, reached the client. */
+static void latency_taken(struct task *t, uint64_t stamp)
 {
 	t->t_seen = lat_stamp();
-	STATS.lat_cq += t->t_seen - t->t_complete;	/* ring + wake-up, back */
+	STATS.lat_cq += t->t_seen - stamp;	/* ring + wake-up, back */
 }
 
 /* The task whose thread has this waker handle on this cpu. */
@@ -107,10 +107,10 @@ static struct task *task_of(int cpu, uint64_t handle)
 }
 
 /* The result of task t's call: record it and ready t if it is parked. */
-static void complete_task(struct client *c, struct task *t, long result)
+static void complete_task(struct client *c, struct task *t, long result, uint64_t stamp)
 {
 	if (latency_on)
-		latency_taken(t);
+		latency_taken(t, stamp);
 	t->sys_result = result;
 	t->sys_done = 1;
 	if (t->thread != current())
@@ -167,17 +167,17 @@ static inline int poll_own(struct client *c, struct task *t, unsigned polls, int
 				return 0;
 			continue;
 		}
-		uint64_t h = e->handle;
+		uint64_t h = e->handle, stamp = e->stamp;
 		long result = e->result;
 		rpc_cq_release(&c->cq);
 		if (h == handle) {	/* ours: straight back, no flag, no wake */
 			if (latency_on)
-				latency_taken(t);
+				latency_taken(t, stamp);
 			completion_taken(c);
 			*r = result;
 			return 1;
 		}
-		complete_task(c, task_of(mycpu()->id, h), result);
+		complete_task(c, task_of(mycpu()->id, h), result, stamp);
 	}
 	return 0;
 }
@@ -293,7 +293,8 @@ static int client_poll(void)
 		STATS.cq_batches++;
 		total += n;
 		for (unsigned i = 0; i < n; i++)
-			complete_task(c, task_of(mycpu()->id, done[i].handle), done[i].result);
+			complete_task(c, task_of(mycpu()->id, done[i].handle), done[i].result,
+				      done[i].stamp);
 	}
 	return total != 0;
 }
@@ -353,7 +354,8 @@ static struct worker *idle_workers;
 static unsigned nworkers;
 
 /* The answer to req, on the CQ of the client it came from. */
-__hotserver static void complete(int client, const struct rpc_req *req, long result)
+__hotserver static void complete(int client, const struct rpc_req *req, long result,
+				 uint64_t stamp)
 {
 	struct client *c = &clients[client];
 	struct rpc_cqe *e;
@@ -363,6 +365,7 @@ __hotserver static void complete(int client, const struct rpc_req *req, long res
 	}
 	e->handle = req->handle;
 	e->result = result;
+	e->stamp = stamp;
 	rpc_cq_publish(&c->cq);	/* store_release(tail): the entry before the index */
 	if (idle_should_kick(c->idle)) {	/* Dekker partner of the client's idle_prepare */
 		STATS.kicks_to_client++;
@@ -414,11 +417,12 @@ __hotserver static void worker_main(void *arg)
 		long r = syscall_dispatch(w->req.nr, w->req.args);
 		t->sys_thread = NULL;
 		current()->task = NULL;
+		uint64_t done_at = 0;
 		if (latency_on) {
-			t->t_complete = lat_stamp();
-			STATS.lat_serve += t->t_complete - t0;
+			done_at = lat_stamp();
+			STATS.lat_serve += done_at - t0;
 		}
-		complete(w->client, &w->req, r);
+		complete(w->client, &w->req, r, done_at);
 		if (take_next_inline(w))
 			continue;
 		w->has_req = 0;
@@ -471,7 +475,7 @@ static int server_drain(int client)
 			struct worker *w = worker_get();
 			if (!w) {
 				/* no memory for a coroutine: fail this call, not the kernel */
-				complete(client, &reqs[i], -12 /* -ENOMEM */);
+				complete(client, &reqs[i], -12 /* -ENOMEM */, 0);
 				continue;
 			}
 			w->req = reqs[i];

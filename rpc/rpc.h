@@ -34,6 +34,7 @@ struct rpc_cqe {
         uint32_t pad;
         uint64_t handle;                /* rpc_req.handle, echoed */
         int64_t result;                 /* a0 on return (negative errno on error) */
+        uint64_t stamp;                 /* latency=1: the handler's end, cycles */
 } __attribute__((aligned(64)));
 
 _Static_assert(sizeof(struct rpc_req) == 64, "rpc_req: one cache line");

@@ -122,6 +122,12 @@ static unsigned spin_budget __read_mostly;	/* polls (SQ on the server, CQ on the
 static unsigned switch_budget __read_mostly;	/* client: polls before giving way to a ready task */
 static unsigned fast_budget __read_mostly;	/* client: polls with interrupts off (the fast path) */
 
+/* The SQ slot for the next call, or NULL without credit or a free slot. */
+static inline struct rpc_req *free_slot(struct client *c)
+{
+	return c->inflight < RPC_CQ_ENTRIES ? rpc_sq_slot(&c->sq) : NULL;
+}
+
 /* No credit or no free SQ slot: park until a completion frees one. */
 static __attribute__((noinline)) struct rpc_req *wait_for_slot(struct client *c)
 {
@@ -210,8 +216,8 @@ long offload_wait(struct task *t)
 long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 {
 	struct client *c = myclient();
-	struct rpc_req *s;
-	if (c->inflight >= RPC_CQ_ENTRIES || !(s = rpc_sq_slot(&c->sq)))
+	struct rpc_req *s = free_slot(c);
+	if (!s)
 		s = wait_for_slot(c);
 	submit(c, s, t, nr, a);
 	return offload_wait(t);
@@ -227,8 +233,8 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 __hotpath int offload_try_fast(struct task *t, uint64_t nr, const uint64_t a[6], long *r)
 {
 	struct client *c = myclient();
-	struct rpc_req *s;
-	if (c->inflight >= RPC_CQ_ENTRIES || !(s = rpc_sq_slot(&c->sq)))
+	struct rpc_req *s = free_slot(c);
+	if (!s)
 		return -1;
 	submit(c, s, t, nr, a);
 	return poll_own(c, t, fast_budget, 0, r);

@@ -12,7 +12,6 @@
 #define WAKER_BUG() __builtin_trap()
 #endif
 
-#define GEN_LIVE(g) (((g) & 1u) != 0)
 
 static inline uint64_t slot_bit(unsigned slot)
 {
@@ -65,7 +64,7 @@ void waker_free(struct waker_table *t, uint64_t handle)
         unsigned slot = waker_handle_slot(handle);
         uint32_t g = waker_handle_gen(handle);
 
-        if (slot >= WAKER_SLOTS || !GEN_LIVE(g) ||
+        if (slot >= WAKER_SLOTS || !waker_gen_live(g) ||
             atomic_load_explicit(&t->gen[slot], memory_order_relaxed) != g ||
             (t->free_map[slot / 64] & slot_bit(slot)))
                 WAKER_BUG();    /* double free or stale handle */
@@ -88,7 +87,7 @@ bool waker_wake(struct waker_table *t, uint64_t handle)
         unsigned slot = waker_handle_slot(handle);
         uint32_t g = waker_handle_gen(handle);
 
-        if (slot >= WAKER_SLOTS || !GEN_LIVE(g))
+        if (slot >= WAKER_SLOTS || !waker_gen_live(g))
                 return false;           /* malformed, or 0 */
         /* Relaxed: only compared. If the free that made handle stale
          * happens-before this call, coherence makes us read its store (or

@@ -208,13 +208,18 @@ static inline unsigned waker_ctz64(uint64_t x)
         return tab[((x & (0 - x)) * 0x03f79d71b4cb0a89ull) >> 58];
 }
 
+/* A generation is odd while its slot is allocated, even once freed. */
+static inline bool waker_gen_live(uint32_t g)
+{
+        return (g & 1u) != 0;
+}
+
 static inline void *waker_lookup(struct waker_table *t, uint64_t handle)
 {
         unsigned slot = waker_handle_slot(handle);
         uint32_t g = waker_handle_gen(handle);
 
-        /* a live generation is odd (sched/waker.c) */
-        if (slot >= WAKER_SLOTS || (g & 1u) == 0 ||
+        if (slot >= WAKER_SLOTS || !waker_gen_live(g) ||
             atomic_load_explicit(&t->gen[slot], memory_order_relaxed) != g)
                 return NULL;
         return t->data[slot];

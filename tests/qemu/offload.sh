@@ -82,13 +82,13 @@ n=noinit
 qemu_virt $n 60 2 "init=/bin/does-not-exist" -initrd $INITRD
 check_status $n 127
 
-# offload counters: every syscall crossed the ring, completions came back by IPI
 # a static PIE (ET_DYN) loads and runs
 n=pie
 qemu_virt $n 60 2 "init=/bin/hello-pie" -initrd $INITRD
 check_status $n 0
 check_log $n "$n-hello" '^hello from user space$'
 
+# offload counters: every syscall crossed the ring, completions came back by IPI
 n=counters
 qemu_virt $n 60 2 "init=/bin/hello loglevel=info" -initrd $INITRD
 check_log $n "$n-hello" '^hello from user space$'

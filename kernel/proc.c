@@ -13,6 +13,7 @@
 #include "kernel/timer.h"
 #include "kernel/stats.h"
 #include "kernel/signal.h"
+#include "kernel/thread_group.h"
 #include "drivers/tty.h"
 #include <string.h>
 
@@ -33,11 +34,18 @@ struct proc *proc_alloc(void)
 		p->state = P_ALIVE;
 		p->umask = 022;
 		waitq_init(&p->child_exit);
+		waitq_init(&p->thread_gone);
 		p->start_time = time_now();
 		procs[i] = p;
 		return p;
 	}
 	return NULL;	/* table full: fork returns -EAGAIN */
+}
+
+/* A tid for a new thread: from the pid space, as Linux. */
+int pid_alloc(void)
+{
+	return next_pid++;
 }
 
 struct proc *proc_by_pid(int pid)
@@ -85,6 +93,7 @@ struct task *task_alloc(struct proc *p)
 		return NULL;
 	t->proc = p;
 	t->tid = p->pid;
+	thread_link(p, t);	/* the first thread of its group */
 	p->task = t;
 	return t;
 }
@@ -154,7 +163,8 @@ void proc_exit(struct proc *p, int status)
 	p->exit_status = status;
 	p->state = P_ZOMBIE;
 	vfork_release(p);
-	p->task->exiting = 1;
+	if (p->task)
+		p->task->exiting = 1;	/* every thread has left already (group_exit) */
 	if (p == initproc) {
 		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
 		kprintf("init exited: status %d\n", code);

@@ -36,28 +36,33 @@ static int ignored(struct proc *p, int sig)
 	       (h == SIG_IGN || (h == SIG_DFL && default_action(sig) == D_IGN));
 }
 
-int signal_send(struct proc *p, int sig)
+/*
+ * Queue sig for thread t with its siginfo (NULL: SI_USER from the caller).
+ * Syscall cpu.  A standard signal already pending keeps its first info.
+ */
+int signal_send_thread(struct task *t, int sig, const struct sig_info *si)
 {
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
-	if (!p || p->state != P_ALIVE)
-		return p ? 0 : -ESRCH;	/* a zombie accepts and drops signals */
-	struct task *t = p->task;
-	if (sig == 0 || !t)
-		return 0;
+	struct proc *p = t->proc;
 	if (sig == SIGCONT || sig == SIGKILL) {
-		atomic_fetch_and(&t->sig_pending, ~(sigbit(SIGSTOP) | sigbit(SIGTSTP) |
-						    sigbit(SIGTTIN) | sigbit(SIGTTOU)));
-		if (t->stopped) {
-			t->stopped = 0;
-			thread_wake(t->thread);
+		for (struct task *o = p->threads; o; o = o->group_next) {
+			atomic_fetch_and(&o->sig_pending, ~(sigbit(SIGSTOP) | sigbit(SIGTSTP) |
+							    sigbit(SIGTTIN) | sigbit(SIGTTOU)));
+			if (o->stopped) {
+				o->stopped = 0;
+				thread_wake(o->thread);
+			}
 		}
 	}
 	if (ignored(p, sig))
 		return 0;
+	if (!(atomic_load(&t->sig_pending) & sigbit(sig))) {
+		struct task *self = current()->task;
+		t->sig_info[sig - 1] = si ? *si : (struct sig_info){ SI_USER, self ? self->proc->pid : 0, 0 };
+	}
 	/*
-	 * seq_cst: the pending bit is visible before the wake-ups below; the
-	 * client's take_signal reads it after the trap those wake-ups cause.
+	 * seq_cst: the pending bit (and the info above) is visible before
+	 * the wake-ups below; the client's take_signal reads it after the
+	 * trap those wake-ups cause.
 	 */
 	atomic_fetch_or(&t->sig_pending, sigbit(sig));
 	/*
@@ -73,6 +78,32 @@ int signal_send(struct proc *p, int sig)
 			ipi_send(t->thread->cpu, IPI_WAKE);
 	}
 	return 0;
+}
+
+/* A process-directed signal goes to a thread that does not block it (else the first). */
+int signal_send_info(struct proc *p, int sig, const struct sig_info *si)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!p || p->state != P_ALIVE)
+		return p ? 0 : -ESRCH;	/* a zombie accepts and drops signals */
+	struct task *t = p->task;
+	if (sig == 0 || !t)
+		return 0;
+	/* a thread in sigtimedwait for it first, then one that does not block it */
+	struct task *open = NULL;
+	for (struct task *o = p->threads; o; o = o->group_next) {
+		if (o->sigwait_set & sigbit(sig))
+			return signal_send_thread(o, sig, si);
+		if (!open && !(o->sigmask & sigbit(sig)))
+			open = o;
+	}
+	return signal_send_thread(open ? open : t, sig, si);
+}
+
+int signal_send(struct proc *p, int sig)
+{
+	return signal_send_info(p, sig, NULL);
 }
 
 int signal_kill(int pid, int sig)
@@ -149,6 +180,33 @@ static void stop_task(struct task *t, int sig)
 		thread_park();
 }
 
+/*
+ * Linux's siginfo_t (128 bytes): signo, errno, code, then the union:
+ * pid and uid for kill/tkill/sigqueue (with si_value at 8 for sigqueue and
+ * timers, whose timer id and overrun come first), si_addr for faults.
+ */
+void signal_fill_info(uint8_t info[128], int sig, const struct sig_info *si)
+{
+	int32_t head[4] = { sig, 0, si->code, 0 };
+	memset(info, 0, 128);
+	memcpy(info, head, sizeof head);
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
+		if (si->code > 0) {	/* a fault: the address */
+			memcpy(info + 16, &si->val, 8);
+			return;
+		}
+	}
+	if (si->code == SI_TIMER) {
+		int32_t id_ovr[2] = { si->pid, 0 };	/* timer id, overrun (read by timer_getoverrun) */
+		memcpy(info + 16, id_ovr, 8);
+		memcpy(info + 24, &si->val, 8);
+		return;
+	}
+	int32_t pid_uid[2] = { si->pid, 0 };
+	memcpy(info + 16, pid_uid, 8);
+	memcpy(info + 24, &si->val, 8);
+}
+
 static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
 {
 	struct trapframe *tf = t->tf;
@@ -159,8 +217,7 @@ static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
 	struct rt_sigframe *f = kzalloc(sizeof(struct rt_sigframe));
 	if (!f)
 		return -ENOMEM;
-	int32_t si[4] = { sig, 0, 0, 0 };
-	memcpy(f->info, si, sizeof si);
+	signal_fill_info(f->info, sig, &t->sig_info[sig - 1]);
 	f->uc.ss_sp = t->altstack_sp;
 	f->uc.ss_size = t->altstack_size;
 	f->uc.sigmask = t->mask_restore ? t->saved_mask : t->sigmask;

@@ -382,3 +382,26 @@ long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t n)
 	}
 	return -ENAMETOOLONG;
 }
+
+/*
+ * Compare-and-swap of an aligned user u32 through the direct map (futex
+ * WAKE_OP, robust lists): atomic against the user's own atomics on any
+ * hart, which address the same physical word.  *old gets the value found.
+ */
+long user_cmpxchg_u32(struct mm *mm, uint64_t uaddr, uint32_t expect, uint32_t desired, uint32_t *old)
+{
+	if (uaddr & 3)
+		return -EINVAL;
+	spin_lock(&mm->lock);
+	pte_t *pte = resolve(mm, uaddr, 1);
+	if (!pte) {
+		spin_unlock(&mm->lock);
+		return -EFAULT;
+	}
+	_Atomic uint32_t *k = (_Atomic uint32_t *)(PA2VA(PTE2PA(*pte)) + (uaddr & (PGSIZE - 1)));
+	/* seq_cst: ordered as the user's lr/sc.aqrl and amo*.aqrl on the same word */
+	atomic_compare_exchange_strong(k, &expect, desired);
+	*old = expect;
+	spin_unlock(&mm->lock);
+	return 0;
+}

@@ -60,3 +60,5 @@ long copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t n);
 /* Copies up to n-1 bytes and a NUL; returns the length or -EFAULT / -ENAMETOOLONG. */
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t n);
 long clear_user(struct mm *mm, uint64_t dst, size_t n);
+/* Atomic compare-and-swap of an aligned user u32; *old = the value found. 0, -EFAULT, -EINVAL. */
+long user_cmpxchg_u32(struct mm *mm, uint64_t uaddr, uint32_t expect, uint32_t desired, uint32_t *old);

@@ -5,6 +5,7 @@
 #include "kernel/timer.h"
 #include "kernel/printk.h"
 #include "kernel/stats.h"
+#include "kernel/thread_group.h"
 #include <string.h>
 
 /* A vfork child let go of its parent (exec or exit): the parent runs again. */
@@ -30,11 +31,16 @@ SYSCALL(set_tid_address)
 	return curtask()->tid;
 }
 
-SYSCALL(set_robust_list) { (void)a; return 0; }
-
 SYSCALL(exit_group)
 {
-	proc_exit(curproc(), (int)(a[0] & 0xff) << 8);
+	group_exit(curtask(), (int)(a[0] & 0xff) << 8);
+	return 0;
+}
+
+/* One thread ends; the process with its last thread (kernel/thread_group.c). */
+SYSCALL(exit)
+{
+	thread_exit_call(curtask(), (int)a[0]);
 	return 0;
 }
 
@@ -195,12 +201,16 @@ SYSCALL(rt_sigprocmask)
 #define CLONE_VM 0x100
 #define CLONE_VFORK 0x4000
 #define CLONE_THREAD 0x10000
+#define CLONE_SIGHAND 0x800
 
 SYSCALL(clone)
 {
 	uint64_t flags = a[0];
+	/* riscv64 order: flags, stack, parent_tid, tls, child_tid */
 	if (flags & CLONE_THREAD)
-		return -ENOSYS;	/* threads come later */
+		return thread_clone(curtask(), flags, a[1], a[2], a[3], a[4]);
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
 	struct proc *p = curproc(), *c = proc_alloc();
 	if (!c)
 		return -EAGAIN;
@@ -287,6 +297,7 @@ SYSCALL(execve)
 	if (err >= 0) {
 		uint64_t entry, sp;
 		struct proc *p = curproc();
+		thread_kill_others(curtask());	/* before the point of no return: see docs/THREADS.md */
 		err = exec_load(p, path, ea->argv, ea->argc, ea->envp, ea->envc, &entry, &sp);
 		if (!err) {
 			/*

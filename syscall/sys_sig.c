@@ -1,24 +1,31 @@
 /* Signal and job-control system calls. */
 #include "syscall/sys.h"
 #include "kernel/signal.h"
+#include "kernel/thread_group.h"
 
 SYSCALL(kill) { return signal_kill((int)a[0], (int)a[1]); }
 
-SYSCALL(tkill)
+/* A thread-directed signal from tkill/tgkill: SI_TKILL with our pid. */
+static long kill_thread(int tgid, int tid, int sig)
 {
-	/* one thread per process: a tid is a pid */
-	if ((int)a[0] <= 0)
+	if (tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return signal_send(proc_by_pid((int)a[0]), (int)a[1]);
+	struct task *t = task_by_tid(tid);
+	if (!t || (tgid > 0 && t->proc->pid != tgid))
+		return -ESRCH;
+	if (sig == 0)
+		return 0;
+	struct sig_info si = { SI_TKILL, curproc()->pid, 0 };
+	return signal_send_thread(t, sig, &si);
 }
+
+SYSCALL(tkill) { return kill_thread(0, (int)a[0], (int)a[1]); }
 
 SYSCALL(tgkill)
 {
-	if ((int)a[0] <= 0 || (int)a[1] <= 0)
+	if ((int)a[0] <= 0)
 		return -EINVAL;
-	if ((int)a[0] != (int)a[1])
-		return -ESRCH;
-	return signal_send(proc_by_pid((int)a[1]), (int)a[2]);
+	return kill_thread((int)a[0], (int)a[1], (int)a[2]);
 }
 
 SYSCALL(rt_sigpending)

@@ -23,6 +23,7 @@ struct mm {
 	uint16_t asid;
 	uint64_t tlb_gen;		/* bumped when a mapping is removed or narrowed */
 	atomic_int refs;		/* the owning process, plus each hart that has it in satp */
+	_Atomic uint64_t cpumask;	/* harts with it in satp: mm_shootdown's targets */
 	/* taken by the server on every user copy: a line of its own, or each
 	 * copy would pull the line above away from the client */
 	_Alignas(64) struct spinlock lock;
@@ -45,6 +46,10 @@ void mm_activate(struct mm *mm);
 int mm_is_active(struct mm *mm);	/* in satp, nothing to flush: mm_activate is a no-op */
 /* This hart stops using mm (back to the kernel table). */
 void mm_deactivate(struct mm *mm);
+/* A mapping was removed or narrowed: every other hart running mm flushes before this returns. */
+void mm_shootdown(struct mm *mm);
+/* IPI_TLB: flush this hart's mm if its generation moved. */
+void mm_flush_stale(void);
 
 /*
  * User memory access.  Default (uaccess=walk): walk the table through the

@@ -110,3 +110,4 @@ SYSCALL(rt_tgsigqueueinfo)
 		return err;
 	return sig ? signal_send_thread(t, sig, &si) : 0;
 }
+

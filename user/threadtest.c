@@ -596,9 +596,12 @@ static sigjmp_buf reader_jmp;
 
 static void on_segv(int sig) { (void)sig; siglongjmp(reader_jmp, 1); }
 
+static atomic_int reader_cpu = -1;
+
 static void *page_reader(void *arg)
 {
 	(void)arg;
+	atomic_store(&reader_cpu, sched_getcpu());
 	struct sigaction sa = { .sa_handler = on_segv };
 	sigaction(SIGSEGV, &sa, NULL);
 	if (sigsetjmp(reader_jmp, 1)) {
@@ -621,10 +624,21 @@ static int test_shootdown(void)
 {
 	shared_page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	shared_page[0] = 1;
+	/* threads are spread over the clients in turn: one lands on another hart */
 	pthread_t t;
-	pthread_create(&t, NULL, page_reader, NULL);
-	while (atomic_load(&reader_state) == 0)
-		;
+	int me = sched_getcpu(), tries = 0;
+	for (;;) {
+		pthread_create(&t, NULL, page_reader, NULL);
+		while (atomic_load(&reader_state) == 0)
+			;
+		if (atomic_load(&reader_cpu) != me || ++tries == 4)
+			break;
+		atomic_store(&unmapped, 1);	/* same hart: let it go, try again */
+		pthread_join(t, NULL);
+		atomic_store(&unmapped, 0);
+		atomic_store(&reader_state, 0);
+	}
+	UT_CHECK("reader-on-other-hart", reader_cpu != me, "reader and main both on cpu %d", me);
 	/* let it spin in user mode on its own hart for a while */
 	int64_t t0 = ut_now_ns();
 	while (ut_now_ns() - t0 < 50000000)

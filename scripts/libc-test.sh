@@ -61,9 +61,12 @@ nice env BUILD="$BUILD" WITH_BUSYBOX=1 EXTRA="$stage" \
 	sh scripts/mk-rootfs.sh "$OUT/rootfs" "$OUT/initramfs.cpio" $(ls "$BUILD"/user/* | grep -v '\.') >/dev/null
 
 # ---- the oracle: qemu-riscv64 user mode, the same binaries ----
-: >"$OUT/oracle.txt"
+# (address space capped: the malloc-exhaustion tests would otherwise take
+# the host's memory, qemu-user having no guest RAM size)
+[ "${LIBC_TEST_ORACLE:-1}" = 1 ] && : >"$OUT/oracle.txt"
 for b in $built; do
-	if (cd /tmp && timeout 20 qemu-riscv64 "$stage/lt/bin/$b" >/dev/null 2>&1); then
+	[ "${LIBC_TEST_ORACLE:-1}" = 1 ] || break
+	if (cd /tmp && ulimit -v 4000000 && timeout 20 qemu-riscv64 "$stage/lt/bin/$b" >/dev/null 2>&1); then
 		echo "LTPASS $b" >>"$OUT/oracle.txt"
 	else
 		echo "LTFAIL $b" >>"$OUT/oracle.txt"

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -70,6 +71,47 @@ static void *report_ids(void *arg)
 	ids[0] = getpid();
 	ids[1] = gettid_();
 	return NULL;
+}
+
+static atomic_int hold;
+
+static void *held(void *arg)
+{
+	*(long *)arg = gettid_();
+	while (!atomic_load(&hold))
+		usleep(1000);
+	return NULL;
+}
+
+/* /proc/self/task lists exactly our threads' tids */
+static void test_proc_task(void)
+{
+	long tid = 0;
+	pthread_t t;
+	pthread_create(&t, NULL, held, &tid);
+	while (!tid)
+		usleep(1000);
+	DIR *d = opendir("/proc/self/task");
+	int n = 0, seen_main = 0, seen_thread = 0;
+	for (struct dirent *e; d && (e = readdir(d)) != NULL; ) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		seen_main |= atol(e->d_name) == getpid();
+		seen_thread |= atol(e->d_name) == tid;
+	}
+	if (d)
+		closedir(d);
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task/%ld/comm", getpid(), tid);
+	int fd = open(path, O_RDONLY);
+	atomic_store(&hold, 1);
+	pthread_join(t, NULL);
+	UT_CHECK("proc-self-task", d && n == 2 && seen_main && seen_thread && fd >= 0,
+		 "dir %p, %d entries, main %d, thread %d, %s open %d", (void *)d, n, seen_main,
+		 seen_thread, path, fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void test_ids(void)
@@ -659,6 +701,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "shootdown"))
 		return test_shootdown();
 	test_ids();
+	test_proc_task();
 	test_create_join();
 	test_sync();
 	test_futex();

@@ -23,6 +23,9 @@
 #define FUTEX_REQUEUE 3
 #define FUTEX_CMP_REQUEUE 4
 #define FUTEX_WAKE_OP 5
+#define FUTEX_LOCK_PI 6
+#define FUTEX_UNLOCK_PI 7
+#define FUTEX_TRYLOCK_PI 8
 #define FUTEX_WAIT_BITSET 9
 #define FUTEX_WAKE_BITSET 10
 #define FUTEX_PRIVATE_FLAG 128
@@ -30,6 +33,9 @@
 #define FUTEX_BITSET_ALL 0xffffffffu
 
 #define FUTEX_HASH 64
+#define FUTEX_WAITERS 0x80000000u
+#define FUTEX_OWNER_DIED 0x40000000u
+#define FUTEX_TID_MASK 0x3fffffffu
 
 struct futex_waiter {
 	struct thread *t;
@@ -226,6 +232,81 @@ static long futex_wake_op(struct mm *mm, uint64_t uaddr, int n, uint64_t uaddr2,
 	return woken;
 }
 
+/* Anyone queued on (mm, uaddr)?  The new owner of a PI lock keeps FUTEX_WAITERS then. */
+static int has_waiters(struct mm *mm, uint64_t uaddr)
+{
+	int any = 0;
+	spin_lock(&futex_lock);
+	for (struct futex_waiter *w = *bucket(mm, uaddr); w && !any; w = w->next)
+		any = w->mm == mm && w->uaddr == uaddr;
+	spin_unlock(&futex_lock);
+	return any;
+}
+
+/*
+ * Priority-inheritance locks without the inheritance (duet has no
+ * priorities): the lock word protocol of LOCK_PI/TRYLOCK_PI/UNLOCK_PI, so
+ * musl's PTHREAD_PRIO_INHERIT and robust PI mutexes work.  The owner's tid
+ * is in the word; waiters set FUTEX_WAITERS and park; unlock clears the
+ * word and wakes one, which takes the lock (keeping FUTEX_WAITERS if more
+ * wait, and FUTEX_OWNER_DIED if its owner died).
+ */
+static long futex_lock_pi(struct mm *mm, uint64_t uaddr, uint64_t deadline, int try)
+{
+	uint32_t tid = (uint32_t)curtask()->tid, val, seen;
+	for (;;) {
+		if (copy_from_user(mm, &val, uaddr, sizeof val))
+			return -EFAULT;
+		uint32_t owner = val & FUTEX_TID_MASK;
+		if (owner == 0) {
+			uint32_t mine = tid | (val & FUTEX_OWNER_DIED) |
+					(has_waiters(mm, uaddr) ? FUTEX_WAITERS : 0);
+			long err = user_cmpxchg_u32(mm, uaddr, val, mine, &seen);
+			if (err)
+				return err;
+			if (seen == val)
+				return 0;
+			continue;
+		}
+		if (owner == tid)
+			return -EDEADLK;
+		if (try)
+			return -EAGAIN;
+		if (!task_by_tid((int)owner))
+			return -ESRCH;		/* Linux: no such owner */
+		if (!(val & FUTEX_WAITERS)) {
+			long err = user_cmpxchg_u32(mm, uaddr, val, val | FUTEX_WAITERS, &seen);
+			if (err)
+				return err;
+			if (seen != val)
+				continue;
+			val |= FUTEX_WAITERS;
+		}
+		long r = futex_wait(mm, uaddr, val, deadline, FUTEX_BITSET_ALL);
+		if (r == -ETIMEDOUT || r == -EINTR || r == -EFAULT)
+			return r;
+		/* woken, or the word moved on (EAGAIN): try again */
+	}
+}
+
+static long futex_unlock_pi(struct mm *mm, uint64_t uaddr)
+{
+	uint32_t tid = (uint32_t)curtask()->tid, val, seen;
+	for (;;) {
+		if (copy_from_user(mm, &val, uaddr, sizeof val))
+			return -EFAULT;
+		if ((val & FUTEX_TID_MASK) != tid)
+			return -EPERM;
+		long err = user_cmpxchg_u32(mm, uaddr, val, 0, &seen);
+		if (err)
+			return err;
+		if (seen == val)
+			break;
+	}
+	wake_requeue(mm, uaddr, 1, FUTEX_BITSET_ALL, 0, 0);
+	return 0;
+}
+
 SYSCALL(futex)
 {
 	uint64_t uaddr = a[0];
@@ -274,6 +355,15 @@ SYSCALL(futex)
 		return wake_requeue(mm, uaddr, (int)val, FUTEX_BITSET_ALL, a[4], (int)a[3]);
 	case FUTEX_WAKE_OP:
 		return futex_wake_op(mm, uaddr, (int)val, a[4], (int)a[3], val3);
+	case FUTEX_LOCK_PI:
+	case FUTEX_TRYLOCK_PI:
+		/* LOCK_PI's timeout is absolute, on CLOCK_REALTIME */
+		if ((err = futex_deadline(cmd, op | FUTEX_CLOCK_REALTIME, cmd == FUTEX_LOCK_PI ? a[3] : 0,
+					  &deadline)) != 0)
+			return err;
+		return futex_lock_pi(mm, uaddr, deadline, cmd == FUTEX_TRYLOCK_PI);
+	case FUTEX_UNLOCK_PI:
+		return futex_unlock_pi(mm, uaddr);
 	default:
 		return -ENOSYS;
 	}
@@ -281,9 +371,6 @@ SYSCALL(futex)
 
 /* ---- robust lists (Linux Documentation/locking/robust-futex-ABI) ---- */
 
-#define FUTEX_WAITERS 0x80000000u
-#define FUTEX_OWNER_DIED 0x40000000u
-#define FUTEX_TID_MASK 0x3fffffffu
 #define ROBUST_LIST_LIMIT 2048
 
 struct robust_list_head_k {
@@ -341,7 +428,7 @@ void robust_list_exit(struct task *t)
 	t->robust_list = 0;
 	if (!head || !mm || copy_from_user(mm, &h, head, sizeof h))
 		return;
-	/* bit 0 of an entry marks a PI futex, which duet has not: ignored as a plain one */
+	/* bit 0 of an entry marks a PI futex: the same owner-died protocol here */
 	uint64_t e = h.next & ~1UL, pending = h.op_pending & ~1UL;
 	for (int n = 0; e && e != head && n < ROBUST_LIST_LIMIT; n++) {
 		uint64_t next;

@@ -84,11 +84,23 @@ static void task_main(void *arg)
 	task_return_to_user(t);
 }
 
+/* A task is a zeroed page: per-signal siginfo and queues made it outgrow kmalloc. */
+struct task *task_struct_alloc(void)
+{
+	_Static_assert(sizeof(struct task) <= PGSIZE, "a task fits a page");
+	return page_alloc();
+}
+
+void task_struct_free(struct task *t)
+{
+	if (t)
+		page_free(t);
+}
+
 /* A task for p, not yet on any cpu: its first frame goes in t->start_tf. */
 struct task *task_alloc(struct proc *p)
 {
-	_Static_assert(sizeof(struct task) <= 2048, "a task fits kmalloc");
-	struct task *t = kzalloc(sizeof *t);
+	struct task *t = task_struct_alloc();
 	if (!t)
 		return NULL;
 	t->proc = p;

@@ -116,6 +116,8 @@ struct task {
 	uint64_t fork_tls;
 	uint64_t robust_list, robust_len;	/* set_robust_list */
 	uint64_t sigwait_set;		/* rt_sigtimedwait: the signals it waits for */
+	atomic_int sig_queued[33];	/* real-time signals 32..64: instances pending */
+	int altstack_on;		/* a handler frame was put on the alternate stack */
 	struct sig_info sig_info[64];	/* per signal: who sent the pending instance, and why */
 };
 
@@ -130,6 +132,8 @@ int pid_alloc(void);
 void proc_free(struct proc *p);
 /* Create the task thread on the client cpu, ready to enter user mode at tf. */
 struct task *task_alloc(struct proc *p);
+struct task *task_struct_alloc(void);	/* zeroed */
+void task_struct_free(struct task *t);
 int task_adopt(struct task *t);		/* on the client cpu that will run it */
 int task_place(struct task *t);		/* rpc/offload.c: pick a client, adopt there */
 void task_adopt_failed(struct proc *c, struct task *t);

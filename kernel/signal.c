@@ -59,6 +59,13 @@ int signal_send_thread(struct task *t, int sig, const struct sig_info *si)
 		struct task *self = current()->task;
 		t->sig_info[sig - 1] = si ? *si : (struct sig_info){ SI_USER, self ? self->proc->pid : 0, 0 };
 	}
+	/* real-time signals queue (Linux): one delivery per send, up to a bound */
+	if (sig >= SIGRTMIN_K) {
+		atomic_int *q = &t->sig_queued[sig - SIGRTMIN_K];
+		if (atomic_load(q) >= SIGQUEUE_MAX)
+			return -EAGAIN;
+		atomic_fetch_add(q, 1);	/* seq_cst: the count before the bit (signal_take) */
+	}
 	/*
 	 * seq_cst: the pending bit (and the info above) is visible before
 	 * the wake-ups below; the client's take_signal reads it after the
@@ -214,6 +221,8 @@ static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
 	if ((sa->flags & SA_ONSTACK) && t->altstack_sp && !(sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size))
 		sp = t->altstack_sp + t->altstack_size;
 	sp = (sp - sizeof(struct rt_sigframe)) & ~15UL;
+	/* sigaltstack(2) inside the handler reports SS_ONSTACK */
+	t->altstack_on = t->altstack_sp && sp >= t->altstack_sp && sp < t->altstack_sp + t->altstack_size;
 	struct rt_sigframe *f = kzalloc(sizeof(struct rt_sigframe));
 	if (!f)
 		return -ENOMEM;
@@ -259,6 +268,8 @@ long sigreturn_frame(void)
 	tf->sepc = f->uc.regs[0];
 	for (int i = 1; i < 32; i++)
 		tf->x[i] = f->uc.regs[i];
+	uint64_t sp = tf->x[REG_SP];
+	t->altstack_on = t->altstack_sp && sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
 	memcpy(&t->fp, f->uc.fpregs, sizeof t->fp);
 	t->fp_gen++;			/* reload the registers on the way out */
 	t->sigmask = f->uc.sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
@@ -266,15 +277,36 @@ long sigreturn_frame(void)
 	return 0;
 }
 
-static int take_signal(struct task *t)
+/*
+ * Take the lowest pending signal of `set` off t (0 if none): the client
+ * on the way to user mode, or rt_sigtimedwait on the syscall cpu.  A
+ * real-time signal stays pending while more instances are queued.
+ * seq_cst throughout, as the sender's count-then-bit: if a send lands
+ * between our decrement and our clearing of the bit, the re-check after
+ * the clear sees its count and sets the bit again.
+ */
+int signal_take(struct task *t, uint64_t set)
 {
-	uint64_t ready = atomic_load(&t->sig_pending) & ~t->sigmask;
-	ready |= atomic_load(&t->sig_pending) & (sigbit(SIGKILL) | sigbit(SIGSTOP));
+	uint64_t ready = atomic_load(&t->sig_pending) & set;
 	if (!ready)
 		return 0;
 	int sig = __builtin_ctzl(ready) + 1;
-	atomic_fetch_and(&t->sig_pending, ~sigbit(sig));
-	return sig;
+	if (sig >= SIGRTMIN_K) {
+		atomic_int *q = &t->sig_queued[sig - SIGRTMIN_K];
+		if (atomic_fetch_sub(q, 1) > 1)
+			return sig;		/* more queued: the bit stays */
+		if (atomic_load(q) < 0)
+			atomic_store(q, 0);	/* raised without a count (cannot happen; be safe) */
+	}
+	uint64_t was = atomic_fetch_and(&t->sig_pending, ~sigbit(sig));
+	if (sig >= SIGRTMIN_K && atomic_load(&t->sig_queued[sig - SIGRTMIN_K]) > 0)
+		atomic_fetch_or(&t->sig_pending, sigbit(sig));
+	return (was & sigbit(sig)) ? sig : 0;
+}
+
+static int take_signal(struct task *t)
+{
+	return signal_take(t, ~t->sigmask | sigbit(SIGKILL) | sigbit(SIGSTOP));
 }
 
 void signal_deliver(struct task *t)

@@ -29,6 +29,8 @@
 #define SIGURG 23
 #define SIGWINCH 28
 #define NSIG 64
+#define SIGRTMIN_K 32		/* the kernel's first real-time signal (musl reserves 32..34) */
+#define SIGQUEUE_MAX 1024	/* queued instances per real-time signal and thread */
 
 #define SIG_DFL 0
 #define SIG_IGN 1
@@ -56,6 +58,8 @@ struct sig_info;
 int signal_send_thread(struct task *t, int sig, const struct sig_info *si);
 /* Process-directed, with a siginfo: to a thread that does not block sig. */
 int signal_send_info(struct proc *p, int sig, const struct sig_info *si);
+/* Take the lowest pending signal of set off t; 0 if none. */
+int signal_take(struct task *t, uint64_t set);
 /* Linux's 128-byte siginfo_t for sig from what was recorded at send time. */
 void signal_fill_info(uint8_t info[128], int sig, const struct sig_info *si);
 

@@ -64,7 +64,7 @@ long thread_clone(struct task *pt, uint64_t flags, uint64_t sp, uint64_t ptid,
 	if (p->group_exit || p->nthreads >= THREADS_PER_PROC ||
 	    atomic_load_explicit(&threads_total, memory_order_relaxed) >= THREADS_MAX)
 		return -EAGAIN;
-	struct task *t = kzalloc(sizeof *t);
+	struct task *t = task_struct_alloc();
 	if (!t)
 		return -ENOMEM;
 	int tid = pid_alloc();
@@ -160,7 +160,7 @@ void thread_start_failed(struct task *parent)
 	/* acq_rel as the client's teardown: never the last task (the parent lives) */
 	atomic_fetch_sub_explicit(&t->proc->ntasks, 1, memory_order_acq_rel);
 	atomic_fetch_sub_explicit(&threads_total, 1, memory_order_relaxed);
-	kfree(t);
+	task_struct_free(t);
 }
 
 struct task *task_by_tid(int tid)

@@ -109,7 +109,7 @@ _Noreturn void task_exit_self(struct task *t)
 	mm_deactivate(p->mm);
 	fpu_forget(t);
 	current()->task = NULL;
-	kfree(t);
+	task_struct_free(t);
 	/* relaxed: a count of live tasks, for the thread-bomb limit only */
 	atomic_fetch_sub_explicit(&threads_total, 1, memory_order_relaxed);
 	/*
@@ -142,7 +142,7 @@ void task_adopt_failed(struct proc *c, struct task *t)
 	c->threads = NULL;
 	if (t)
 		atomic_fetch_sub_explicit(&threads_total, 1, memory_order_relaxed);
-	kfree(t);
+	task_struct_free(t);
 	c->exit_status = 9;	/* SIGKILL */
 	c->state = P_ZOMBIE;
 	atomic_store(&c->reapable, 1);

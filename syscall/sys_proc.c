@@ -312,6 +312,7 @@ SYSCALL(execve)
 			memset(&curtask()->fp, 0, sizeof curtask()->fp);
 			curtask()->fp_gen++;
 			curtask()->altstack_sp = curtask()->altstack_size = 0;
+			curtask()->altstack_on = 0;
 			for (int fd = 0; fd < NOFILE; fd++)
 				if ((p->cloexec >> fd & 1) && p->files[fd]) {
 					file_put(p->files[fd]);

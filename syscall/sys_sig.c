@@ -64,7 +64,10 @@ struct stack_k { uint64_t sp; int32_t flags, pad; uint64_t size; };
 SYSCALL(sigaltstack)
 {
 	struct task *t = curtask();
-	struct stack_k old = { t->altstack_sp, t->altstack_sp ? 0 : SS_DISABLE, 0, t->altstack_size };
+	struct stack_k old = { t->altstack_sp, t->altstack_on ? SS_ONSTACK : t->altstack_sp ? 0 : SS_DISABLE,
+			       0, t->altstack_size };
+	if (a[0] && t->altstack_on)
+		return -EPERM;		/* Linux: not while running on it */
 	if (a[0]) {
 		struct stack_k ss;
 		if (copy_from_user(curmm(), &ss, a[0], sizeof ss))

@@ -8,18 +8,6 @@
 
 struct timespec_k { int64_t sec, nsec; };
 
-/* Take the lowest pending signal of `set` off t; 0 if none. */
-static int take_from(struct task *t, uint64_t set)
-{
-	uint64_t ready = atomic_load(&t->sig_pending) & set;
-	if (!ready)
-		return 0;
-	int sig = __builtin_ctzl(ready) + 1;
-	/* seq_cst: as take_signal on the client, which may race for an unblocked one */
-	uint64_t was = atomic_fetch_and(&t->sig_pending, ~(1UL << (sig - 1)));
-	return (was >> (sig - 1)) & 1 ? sig : 0;
-}
-
 SYSCALL(rt_sigtimedwait)
 {
 	struct task *t = curtask();
@@ -41,13 +29,13 @@ SYSCALL(rt_sigtimedwait)
 	long r = 0;
 	/* senders look for sigwait_set: a process-directed signal comes to us */
 	t->sigwait_set = set;
-	while ((sig = take_from(t, set)) == 0) {
+	while ((sig = signal_take(t, set)) == 0) {
 		if (signal_pending_now()) {
 			r = -EINTR;
 			break;
 		}
 		if (deadline ? thread_park_until(deadline) : (thread_park(), 0)) {
-			if ((sig = take_from(t, set)) == 0)
+			if ((sig = signal_take(t, set)) == 0)
 				r = -EAGAIN;
 			break;
 		}

@@ -12,6 +12,7 @@
 #include "kernel/uvm.h"
 #include "kernel/trap.h"
 #include "sched/thread.h"
+#include "kernel/rlimit.h"
 
 #define NOFILE 64
 #define NPROC  128
@@ -55,6 +56,8 @@ struct proc {
 	int group_status;		/* wait4 status once the last thread is gone */
 	struct waitq thread_gone;	/* execve waits here for the other threads */
 	struct ptimers *timers;		/* itimers and POSIX timers (kernel/ptimer.c), or NULL */
+	struct rlimit_k rlim[16];	/* kernel/rlimit.c; rlim_set 0: not yet initialised */
+	int rlim_set;
 };
 
 /* What a siginfo says about one pending signal (kernel/signal.c fills the rest). */

@@ -6,6 +6,7 @@
 #include "kernel/printk.h"
 #include "kernel/stats.h"
 #include "kernel/thread_group.h"
+#include "kernel/rlimit.h"
 #include <string.h>
 
 /* A vfork child let go of its parent (exec or exit): the parent runs again. */
@@ -132,26 +133,6 @@ SYSCALL(getrandom)
 	return random_fill(a[0], a[1] > (1 << 25) ? (1 << 25) : a[1]);
 }
 
-struct rlimit_k { uint64_t cur, max; };
-#define RLIM_INFINITY (~0UL)
-
-SYSCALL(prlimit64)
-{
-	if (a[0] && (int)a[0] != curproc()->pid)
-		return proc_by_pid((int)a[0]) ? -EPERM : -ESRCH;
-	if (a[1] >= 16)
-		return -EINVAL;
-	struct rlimit_k r = { RLIM_INFINITY, RLIM_INFINITY };
-	if (a[1] == 3)			/* RLIMIT_STACK */
-		r = (struct rlimit_k){ USER_STACK_MAX, USER_STACK_MAX };
-	else if (a[1] == 7)		/* RLIMIT_NOFILE */
-		r = (struct rlimit_k){ NOFILE, NOFILE };
-	if (a[3] && copy_to_user(curmm(), a[3], &r, sizeof r))
-		return -EFAULT;
-	/* new limits are accepted and not enforced yet */
-	return 0;
-}
-
 /* ---- signals: recorded now, delivered by the signal code later ---- */
 
 SYSCALL(rt_sigaction)
@@ -211,9 +192,13 @@ SYSCALL(clone)
 		return thread_clone(curtask(), flags, a[1], a[2], a[3], a[4]);
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	struct proc *p = curproc(), *c = proc_alloc();
+	struct proc *p = curproc();
+	if (!rlimit_fork_ok(p))
+		return -EAGAIN;		/* RLIMIT_NPROC */
+	struct proc *c = proc_alloc();
 	if (!c)
 		return -EAGAIN;
+	rlimit_inherit(c, p);
 	c->mm = mm_clone(p->mm);	/* CLONE_VM (vfork) also gets a copy: same semantics for the child */
 	if (!c->mm) {
 		proc_free(c);

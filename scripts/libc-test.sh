@@ -66,7 +66,7 @@ nice env BUILD="$BUILD" WITH_BUSYBOX=1 EXTRA="$stage" \
 [ "${LIBC_TEST_ORACLE:-1}" = 1 ] && : >"$OUT/oracle.txt"
 for b in $built; do
 	[ "${LIBC_TEST_ORACLE:-1}" = 1 ] || break
-	if (cd /tmp && ulimit -v 4000000 && timeout 20 qemu-riscv64 "$stage/lt/bin/$b" >/dev/null 2>&1); then
+	if (cd /tmp && ulimit -v 4000000 && timeout -s KILL 20 qemu-riscv64 "$stage/lt/bin/$b" >/dev/null 2>&1); then
 		echo "LTPASS $b" >>"$OUT/oracle.txt"
 	else
 		echo "LTFAIL $b" >>"$OUT/oracle.txt"

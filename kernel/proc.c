@@ -14,6 +14,7 @@
 #include "kernel/stats.h"
 #include "kernel/signal.h"
 #include "kernel/thread_group.h"
+#include "kernel/flock.h"
 #include "drivers/tty.h"
 #include <string.h>
 
@@ -152,6 +153,7 @@ int proc_start_init(const char *path, int argc, char **argv)
 /* wait4 status encoding: exit code in bits 8..15, a signal in bits 0..6. */
 void proc_exit(struct proc *p, int status)
 {
+	posix_locks_release(p, NULL);
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (p->files[fd]) {
 			file_put(p->files[fd]);

@@ -168,6 +168,9 @@ static void parse_misc(struct platform *p, const struct fdt *f)
 	int n = fdt_find_compatible(f, -1, "sifive,test0");
 	if (n >= 0)
 		fdt_reg(f, n, 0, &p->finisher_base, &sz);
+	n = fdt_find_compatible(f, -1, "google,goldfish-rtc");
+	if (n >= 0 && node_okay(f, n))
+		fdt_reg(f, n, 0, &p->rtc_base, &sz);
 	n = fdt_find_compatible(f, -1, "riscv,clint0");
 	if (n < 0)
 		n = fdt_find_compatible(f, -1, "sifive,clint0");

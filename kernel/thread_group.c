@@ -14,6 +14,7 @@
 #include "kernel/signal.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
+#include "rpc/rpc.h"
 #include <string.h>
 
 #define CLONE_VM             0x00000100
@@ -24,12 +25,22 @@
 #define CLONE_CHILD_SETTID   0x01000000
 
 /*
- * Limits: a thread bomb gets EAGAIN long before the kernel stacks (16 KiB
- * each) or the server's worker pool run out, and the shell stays usable.
+ * Limits: a thread bomb gets EAGAIN, and the shell stays usable.  Every
+ * task can be blocked in an offloaded call at once, and a client has
+ * RPC_CQ_ENTRIES credits: more tasks than that, all blocked (a bomb of
+ * threads in pause()), and the next call on that client waits for a
+ * credit forever.  So tasks in all stay below the credits, with room for
+ * the shell and init.  (Before threads NPROC, 128, was the same bound.)
  */
-#define THREADS_PER_PROC 256
-#define THREADS_MAX      1024
+#define THREADS_MAX      (RPC_CQ_ENTRIES - 8)
+#define THREADS_PER_PROC THREADS_MAX
 atomic_int threads_total;	/* tasks alive anywhere (kernel/usertrap.c counts down) */
+
+/* Room for one more task (fork or thread) under THREADS_MAX? */
+int task_room(void)
+{
+	return atomic_load_explicit(&threads_total, memory_order_relaxed) < THREADS_MAX;
+}
 
 void thread_link(struct proc *p, struct task *t)
 {
@@ -61,8 +72,7 @@ long thread_clone(struct task *pt, uint64_t flags, uint64_t sp, uint64_t ptid,
 	/* Linux: a thread shares the handlers, which needs a shared address space */
 	if (!(flags & CLONE_SIGHAND) || !(flags & CLONE_VM))
 		return -EINVAL;
-	if (p->group_exit || p->nthreads >= THREADS_PER_PROC ||
-	    atomic_load_explicit(&threads_total, memory_order_relaxed) >= THREADS_MAX)
+	if (p->group_exit || p->nthreads >= THREADS_PER_PROC || !task_room())
 		return -EAGAIN;
 	struct task *t = task_struct_alloc();
 	if (!t)

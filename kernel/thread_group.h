@@ -17,6 +17,8 @@ extern atomic_int threads_total;
 struct proc;
 struct task;
 
+/* Room for one more task, fork or thread (tasks stay below a client's credits). */
+int task_room(void);
 /* Put t (already t->proc = p) on p's thread list. */
 void thread_link(struct proc *p, struct task *t);
 /* clone(CLONE_THREAD...) on the syscall cpu: the new task, or -errno. */

@@ -193,8 +193,8 @@ SYSCALL(clone)
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
 	struct proc *p = curproc();
-	if (!rlimit_fork_ok(p))
-		return -EAGAIN;		/* RLIMIT_NPROC */
+	if (!rlimit_fork_ok(p) || !task_room())
+		return -EAGAIN;		/* RLIMIT_NPROC, or tasks in all */
 	struct proc *c = proc_alloc();
 	if (!c)
 		return -EAGAIN;

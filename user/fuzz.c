@@ -7,7 +7,10 @@
  *   fuzz [rounds] [calls-per-round] [seed] [all]
  * With "all", the calls that usually just kill the child (munmap,
  * mprotect, brk, rt_sigaction, rt_sigreturn, MAP_FIXED) are fuzzed too.
+ * With "threads", each child runs the calls from four threads at once
+ * (futexes, mmap/munmap and signals racing within one address space).
  */
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -54,6 +57,8 @@ static int excluded(long nr)
 	switch (nr) {
 	case 93: case 94:		/* exit */
 	case 129: case 130: case 131:	/* kill: could hit the parent or init */
+	case 138: case 240:		/* rt_(tg)sigqueueinfo: likewise */
+	case 261:			/* prlimit64 on the parent (NOFILE 0) would end the test */
 	case 142:			/* reboot */
 	case 220: case 435:		/* clone: fork bombs */
 	case 221: case 281:		/* execve */
@@ -65,7 +70,9 @@ static int excluded(long nr)
 	return 0;
 }
 
-static void child(long calls)
+static int fuzz_threads;
+
+static void calls_loop(long calls)
 {
 	for (long i = 0; i < calls; i++) {
 		long nr = (long)(next() % 300);
@@ -77,6 +84,24 @@ static void child(long calls)
 		ut_sys6(nr, hostile_arg(), hostile_arg(), hostile_arg(), a3,
 			hostile_arg(), hostile_arg());
 	}
+}
+
+static void *thread_loop(void *arg)
+{
+	calls_loop((long)arg);
+	return NULL;
+}
+
+/* the generator is shared by the threads on purpose: races only perturb it */
+static void child(long calls)
+{
+	pthread_t t[3];
+	int n = 0;
+	for (int i = 0; fuzz_threads && i < 3; i++)
+		n += pthread_create(&t[n], NULL, thread_loop, (void *)calls) == 0;
+	calls_loop(calls);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
 	_exit(0);
 }
 
@@ -86,6 +111,7 @@ int main(int argc, char **argv)
 	long calls = argc > 2 ? atol(argv[2]) : 3000;
 	rng = argc > 3 ? strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL) | 1;
 	fuzz_all = argc > 4 && strcmp(argv[4], "all") == 0;
+	fuzz_threads = argc > 4 && strcmp(argv[4], "threads") == 0;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("fuzz: %d rounds x %ld calls, seed %#llx\n", rounds, calls, (unsigned long long)rng);
 	int finished = 0, signalled = 0, killed = 0;

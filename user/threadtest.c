@@ -593,6 +593,51 @@ static void *exec_now(void *arg)
 	return NULL;
 }
 
+static void *park_forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* A thread bomb: pthread_create fails with EAGAIN; afterwards fork and exec still work. */
+static void test_thread_bomb(const char *self)
+{
+	int pfd[2], st;
+	pipe(pfd);
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_attr_t a;
+		pthread_attr_init(&a);
+		pthread_attr_setstacksize(&a, 16384);
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		int n = 0, err;
+		pthread_t t;
+		while ((err = pthread_create(&t, &a, park_forever, NULL)) == 0 && n < 100000)
+			n++;
+		int out[2] = { n, err };
+		write(pfd[1], out, sizeof out);
+		_exit(0);	/* exit_group takes all of them down */
+	}
+	int got[2] = { 0, 0 };
+	read(pfd[0], got, sizeof got);
+	waitpid(pid, &st, 0);
+	pid = fork();
+	if (pid == 0) {
+		execl(self, self, "execchild", (char *)NULL);
+		_exit(1);
+	}
+	int st2;
+	waitpid(pid, &st2, 0);
+	UT_CHECK("thread-bomb-eagain", got[1] == EAGAIN && got[0] >= 64 && WIFEXITED(st) &&
+		 WIFEXITED(st2) && WEXITSTATUS(st2) == 42,
+		 "%d threads then error %d (%s), bomb status %#x, exec after %#x", got[0], got[1],
+		 strerror(got[1]), st, st2);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
 static void test_lifecycle(const char *self)
 {
 	int st;
@@ -710,5 +755,6 @@ int main(int argc, char **argv)
 	test_signals();
 	test_timers();
 	test_lifecycle(argv[0][0] == '/' ? argv[0] : "/bin/threadtest");
+	test_thread_bomb(argv[0][0] == '/' ? argv[0] : "/bin/threadtest");
 	return ut_summary();
 }

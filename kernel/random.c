@@ -128,23 +128,23 @@ long random_to_user(struct mm *mm, uint64_t ubuf, size_t n)
 /*
  * Timer jitter: the time a ChaCha20 block takes, sampled many times.  Under
  * QEMU and on real cores it wanders with caches, host scheduling and
- * interrupts.  One bit is credited per sample whose duration differs from
- * the one before (Linux's jitter seeding credits about as little); the
- * samples are all mixed in.
+ * interrupts.  A quarter bit is credited per sample whose duration differs
+ * from the one before, so seeding takes 1024 changes (a few hundred ms
+ * under QEMU); the samples are all mixed in.
  */
 void random_seed_from_jitter(void)
 {
 	if (random_ready())
 		return;
 	uint64_t samples[32], last = 0;
-	uint32_t scratch[8] = { 0 }, bits = 0;
-	for (int round = 0; round < 4096 && bits < 8 * RESEED_BYTES; round++) {
+	uint32_t scratch[8] = { 0 }, changes = 0;
+	for (int round = 0; round < 4096 && changes < 4 * 8 * RESEED_BYTES; round++) {
 		for (int i = 0; i < 32; i++) {
 			uint64_t t0 = time_now();
 			crng_split(scratch, scratch);
 			uint64_t d = time_now() - t0;
 			samples[i] = d ^ t0 << 20;
-			bits += d != last;
+			changes += d != last;
 			last = d;
 		}
 		random_mix(samples, sizeof samples);
@@ -155,7 +155,7 @@ void random_seed_from_jitter(void)
 		reseed_locked();
 	spin_unlock(&rng_lock);
 	if (!was)
-		pr_info("random: seeded from timer jitter (%u samples changed)\n", bits);
+		pr_info("random: seeded from timer jitter (%u samples changed)\n", changes);
 }
 
 void random_init(void)

@@ -16,8 +16,8 @@
 
 SYSCALL(getrandom)
 {
-	uint64_t flags = a[2];
-	if (flags & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+	unsigned flags = (unsigned)a[2];	/* an unsigned int in Linux: the upper half is ignored */
+	if (flags & ~(unsigned)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
 		return -EINVAL;
 	if ((flags & (GRND_INSECURE | GRND_RANDOM)) == (GRND_INSECURE | GRND_RANDOM))
 		return -EINVAL;

@@ -104,7 +104,7 @@ void random_bytes(void *buf, size_t n)
 
 long random_to_user(struct mm *mm, uint64_t ubuf, size_t n)
 {
-	uint8_t buf[256];
+	uint8_t buf[1024];	/* one user-memory walk per KiB; a kernel stack is 16 KiB */
 	uint32_t k[8], ctr = 0;
 	size_t done = 0;
 	request_key(k);

@@ -3,8 +3,10 @@
  * the generator is unseeded, otherwise the call waits (here: seeds from
  * timer jitter, as Linux does); GRND_RANDOM is the same pool since Linux
  * 5.6; GRND_INSECURE never waits and excludes GRND_RANDOM.  At most
- * 33554431 bytes per call (getrandom(2)); a fault after some bytes returns
- * the count so far.
+ * MAX_RW_COUNT bytes per call, as since Linux 5.18 (the 33554431-byte limit
+ * getrandom(2) still mentions was removed then; the host's kernel returns
+ * 32 MiB + 4 KiB in one call, and so does duet); a fault after some bytes
+ * returns the count so far.
  */
 #include "syscall/sys.h"
 #include "kernel/random.h"
@@ -12,7 +14,7 @@
 #define GRND_NONBLOCK 1
 #define GRND_RANDOM   2
 #define GRND_INSECURE 4
-#define GETRANDOM_MAX 33554431UL	/* INT_MAX >> 6, the limit getrandom(2) documents */
+#define GETRANDOM_MAX 0x7ffff000UL	/* MAX_RW_COUNT: INT_MAX rounded down to a page */
 
 SYSCALL(getrandom)
 {

@@ -159,6 +159,19 @@ static void test_getrandom(void)
 	munmap(pg + 4096, 4096);
 	ut_check_ret("getrandom_partial_fault", SYS3(SYS_getrandom, pg, 8192, 0), 4096);
 	munmap(pg, 4096);
+
+	/*
+	 * More than 33554431 bytes in one call: getrandom(2) still names that
+	 * limit, Linux dropped it in 5.18 (MAX_RW_COUNT, 2 GiB - 4 KiB, now).
+	 */
+	size_t want = 33554431 + 4097;
+	unsigned char *huge = mmap(0, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	UT_CHECK("getrandom_32mib_mmap", huge != MAP_FAILED, "mmap %zu bytes: errno %d", want, errno);
+	if (huge != MAP_FAILED) {
+		ut_check_ret("getrandom_over_32mib", SYS3(SYS_getrandom, huge, want, 0), (long)want);
+		UT_CHECK("getrandom_over_32mib_tail_written", !all_equal(huge + want - 64, 64), "the last 64 bytes are constant");
+		munmap(huge, want);
+	}
 }
 
 static void test_dev_random(void)

@@ -13,7 +13,9 @@
  * guessable inputs.  Uncredited inputs (the timer at boot, writes to
  * /dev/random) only ever help.  Without any credited source (QEMU
  * sifive_u) the first blocking reader seeds from timer jitter, as Linux
- * does.  docs/RANDOM.md has the design.
+ * does.  docs/CLOCK_AND_RANDOM.md has the design.  User space reads it
+ * through kernel/random_user.c.  Builds for the host too
+ * (tests/host/test_random.c).
  */
 #include "kernel/random.h"
 #include "kernel/chacha20.h"
@@ -21,12 +23,6 @@
 #include "kernel/platform.h"
 #include "kernel/printk.h"
 #include "kernel/timer.h"
-#include "kernel/uvm.h"
-#include "kernel/file.h"
-#include "kernel/proc.h"
-#include "kernel/errno.h"
-#include "drivers/tty.h"
-#include "sched/thread.h"
 #include <string.h>
 
 #define RESEED_BYTES 32		/* 256 bits of credited input per reseed */
@@ -86,8 +82,7 @@ bool random_ready(void)
 	return s;
 }
 
-/* A per-request key; the generator key moves on. */
-static void request_key(uint32_t out[8])
+void random_request_key(uint32_t out[8])
 {
 	spin_lock(&rng_lock);
 	crng_split(rng.key, out);
@@ -97,32 +92,9 @@ static void request_key(uint32_t out[8])
 void random_bytes(void *buf, size_t n)
 {
 	uint32_t k[8], ctr = 0;
-	request_key(k);
+	random_request_key(k);
 	crng_stream(k, &ctr, buf, n);
 	wipe(k, sizeof k);
-}
-
-long random_to_user(struct mm *mm, uint64_t ubuf, size_t n)
-{
-	uint8_t buf[1024];	/* one user-memory walk per KiB; a kernel stack is 16 KiB */
-	uint32_t k[8], ctr = 0;
-	size_t done = 0;
-	request_key(k);
-	while (done < n) {
-		size_t c = n - done < sizeof buf ? n - done : sizeof buf;
-		crng_stream(k, &ctr, buf, c);
-		if (copy_to_user(mm, ubuf + done, buf, c))
-			break;
-		done += c;
-		if (done % (64 * 1024) == 0 && done < n) {
-			if (signal_pending_now())
-				break;		/* Linux: a partial count, never -EINTR after data */
-			thread_yield();		/* a 32 MiB request must not hold the cpu */
-		}
-	}
-	wipe(k, sizeof k);
-	wipe(buf, sizeof buf);
-	return done ? (long)done : n ? -EFAULT : 0;
 }
 
 /*
@@ -172,49 +144,3 @@ void random_init(void)
 		pr_info("random: no /chosen/rng-seed; waiting for a hardware source or jitter\n");
 	}
 }
-
-/* ---- /dev/random, /dev/urandom ---- */
-
-static long urandom_read(struct file *f, uint64_t ubuf, size_t n)
-{
-	(void)f;
-	return random_to_user(curproc()->mm, ubuf, n);
-}
-
-static long random_read(struct file *f, uint64_t ubuf, size_t n)
-{
-	if (!random_ready()) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		random_seed_from_jitter();
-	}
-	return random_to_user(curproc()->mm, ubuf, n);
-}
-
-/* Writes are mixed in, never credited (Linux: only RNDADDENTROPY credits). */
-static long random_write(struct file *f, uint64_t ubuf, size_t n)
-{
-	(void)f;
-	uint8_t buf[256];
-	size_t done = 0;
-	while (done < n) {
-		size_t c = n - done < sizeof buf ? n - done : sizeof buf;
-		if (copy_from_user(curproc()->mm, buf, ubuf + done, c))
-			break;
-		random_mix(buf, c);
-		done += c;
-	}
-	wipe(buf, sizeof buf);
-	return done ? (long)done : n ? -EFAULT : 0;
-}
-
-static int random_poll(struct file *f)
-{
-	(void)f;
-	return random_ready() ? 3 : 2;	/* readable once seeded; always writable */
-}
-
-static int always_ready(struct file *f) { (void)f; return 3; }
-
-const struct file_ops random_dev_ops = { .read = random_read, .write = random_write, .poll = random_poll };
-const struct file_ops urandom_dev_ops = { .read = urandom_read, .write = random_write, .poll = always_ready };

@@ -24,9 +24,11 @@ void random_mix(const void *buf, size_t len);
 bool random_ready(void);
 /* Seed from timer jitter if not yet seeded; returns at once otherwise. */
 void random_seed_from_jitter(void);
+/* A fresh key for one request; the generator's key moves on (fast key erasure). */
+void random_request_key(uint32_t out[8]);
 /* Kernel consumers (AT_RANDOM): never blocks. */
 void random_bytes(void *buf, size_t n);
-/* n bytes to user memory: n, a short count, or -EFAULT if nothing was written. */
+/* kernel/random_user.c: n bytes to user memory: n, a short count, or -EFAULT if nothing was written. */
 long random_to_user(struct mm *mm, uint64_t ubuf, size_t n);
 
 /* /dev/random (waits until seeded) and /dev/urandom (never waits). */

@@ -12,11 +12,26 @@
  *   crng_stream_counter   the stream continues across calls
  *   calendar_vs_libc      2 million timestamps, 1900..2400, both directions
  *   calendar_valid        the ranges RTC_SET_TIME accepts
+ * and kernel/random.c (the pool and its reseeding), each case in a fresh
+ * child process so each starts from an unseeded generator:
+ *   pool_uncredited_never_seeds   random_mix of 4 KiB does not seed
+ *   pool_seeds_at_32_credited     31 credited bytes do not, the 32nd does
+ *   pool_rng_seed_at_init         a 32-byte /chosen/rng-seed seeds at boot
+ *                                 and is wiped from the blob
+ *   pool_seed_changes_output      the same state with a different seed byte
+ *                                 gives different bytes; the same, the same
+ *   pool_jitter_seeds             jitter seeding ends seeded, with 1024 changes
  */
 #define _GNU_SOURCE
 #include "kernel/chacha20.h"
 #include "kernel/calendar.h"
+#include "kernel/random.h"
+#include "kernel/platform.h"
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -170,8 +185,145 @@ static void test_calendar(void)
 	      calendar_valid(&hour) && calendar_valid(&old), "accepted an invalid date or refused 2024-02-29");
 }
 
+/* ---- stand-ins for what kernel/random.c uses ---- */
+struct platform plat;
+static uint64_t fake_time, jitter_state = 1;
+static int log_seeded_jitter;
+
+uint64_t time_now(void)
+{
+	/* a clock that advances 20..27 ticks per call: durations that vary */
+	jitter_state = jitter_state * 6364136223846793005ull + 1442695040888963407ull;
+	return fake_time += 20 + (jitter_state >> 61);
+}
+
+int printk(int level, const char *fmt, ...)
+{
+	(void)level;
+	char line[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (strstr(line, "timer jitter (") && atoi(strstr(line, "(") + 1) >= 1024)
+		log_seeded_jitter = 1;
+	return 0;
+}
+
+/* Runs fn in a child; the child's exit status is the verdict (0 = pass). */
+static void in_child(const char *name, int (*fn)(char *why))
+{
+	int fds[2];
+	char why[200] = "";
+	if (pipe(fds) != 0)
+		return;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		int r = fn(why);
+		if (write(fds[1], why, sizeof why) < 0)
+			r = 2;
+		_exit(r);
+	}
+	close(fds[1]);
+	if (read(fds[0], why, sizeof why) < 0)
+		strcpy(why, "no answer from the child");
+	close(fds[0]);
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(name, WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s (status %d)", why, st);
+}
+
+static int uncredited(char *why)
+{
+	unsigned char junk[4096] = { 1 };
+	random_mix(junk, sizeof junk);
+	if (random_ready())
+		return sprintf(why, "seeded by uncredited input"), 1;
+	return 0;
+}
+
+static int credited(char *why)
+{
+	unsigned char dev[32] = { 7 };
+	random_add_entropy(dev, 31);
+	if (random_ready())
+		return sprintf(why, "seeded by 31 credited bytes"), 1;
+	random_add_entropy(dev + 31, 1);
+	if (!random_ready())
+		return sprintf(why, "not seeded after 32 credited bytes"), 1;
+	return 0;
+}
+
+static int rng_seed(char *why)
+{
+	static uint8_t blob_seed[32] = { 1, 2, 3, 4, 5 };
+	plat.rng_seed = blob_seed;
+	plat.rng_seed_len = 32;
+	random_init();
+	if (!random_ready())
+		return sprintf(why, "a 32-byte rng-seed did not seed"), 1;
+	for (int i = 0; i < 32; i++)
+		if (blob_seed[i])
+			return sprintf(why, "the seed is still in the blob"), 1;
+	return 0;
+}
+
+/* The bytes after seeding with `byte`, from a fixed clock. */
+static void bytes_after_seed(uint8_t byte, uint8_t out[64])
+{
+	uint8_t seed[32] = { 0 };
+	seed[31] = byte;
+	fake_time = 0, jitter_state = 1;
+	random_add_entropy(seed, sizeof seed);
+	random_bytes(out, 64);
+}
+
+static int seed_changes_output(char *why)
+{
+	uint8_t a[64], b[64], c[64];
+	int p1[2], p2[2];	/* three fresh generators: this process and two children */
+	if (pipe(p1) || pipe(p2))
+		return sprintf(why, "pipe"), 1;
+	if (fork() == 0) {
+		bytes_after_seed(1, a);
+		_exit(write(p1[1], a, 64) == 64 ? 0 : 1);
+	}
+	if (fork() == 0) {
+		bytes_after_seed(2, b);
+		_exit(write(p2[1], b, 64) == 64 ? 0 : 1);
+	}
+	bytes_after_seed(1, c);
+	if (read(p1[0], a, 64) != 64 || read(p2[0], b, 64) != 64)
+		return sprintf(why, "children gave no bytes"), 1;
+	while (wait(NULL) > 0)
+		;
+	if (memcmp(a, c, 64) != 0)
+		return sprintf(why, "the same inputs gave different bytes"), 1;
+	if (memcmp(a, b, 64) == 0)
+		return sprintf(why, "one seed byte changed nothing"), 1;
+	random_bytes(b, 64);
+	if (memcmp(b, c, 64) == 0)
+		return sprintf(why, "two requests gave the same bytes"), 1;
+	return 0;
+}
+
+static int jitter(char *why)
+{
+	random_seed_from_jitter();
+	if (!random_ready() || !log_seeded_jitter)
+		return sprintf(why, "not seeded, or fewer than 1024 changes logged"), 1;
+	return 0;
+}
+
 int main(void)
 {
+	in_child("pool_uncredited_never_seeds", uncredited);
+	in_child("pool_seeds_at_32_credited", credited);
+	in_child("pool_rng_seed_at_init", rng_seed);
+	in_child("pool_seed_changes_output", seed_changes_output);
+	in_child("pool_jitter_seeds", jitter);
 	test_block();
 	test_zero();
 	test_encrypt();

@@ -10,26 +10,45 @@
 #include "kernel/file.h"
 #include "kernel/proc.h"
 #include "kernel/errno.h"
+#include "kernel/param.h"
 #include "drivers/tty.h"
 #include "sched/thread.h"
+
+/* The next piece of a user copy: at most cap bytes, never across a page, so a
+ * fault stops the copy exactly at the faulting page (Linux's counts). */
+static size_t piece(uint64_t uaddr, size_t left, size_t cap)
+{
+	size_t to_page = PGSIZE - (uaddr & (PGSIZE - 1));
+	size_t c = left < cap ? left : cap;
+	return c < to_page ? c : to_page;
+}
+
+/* Every 64 KiB of a long copy: true if a signal should end it; else let others run. */
+static bool long_copy_break(size_t done, size_t *checked)
+{
+	if (done - *checked < 64 * 1024)
+		return false;
+	*checked = done;
+	if (signal_pending_now())
+		return true;	/* Linux: a partial count, never -EINTR after data */
+	thread_yield();		/* a 32 MiB request must not hold the cpu */
+	return false;
+}
 
 long random_to_user(struct mm *mm, uint64_t ubuf, size_t n)
 {
 	uint8_t buf[1024];	/* one user-memory walk per KiB; a kernel stack is 16 KiB */
 	uint32_t k[8], ctr = 0;
-	size_t done = 0;
+	size_t done = 0, checked = 0;
 	random_request_key(k);
 	while (done < n) {
-		size_t c = n - done < sizeof buf ? n - done : sizeof buf;
+		size_t c = piece(ubuf + done, n - done, sizeof buf);
 		crng_stream(k, &ctr, buf, c);
 		if (copy_to_user(mm, ubuf + done, buf, c))
 			break;
 		done += c;
-		if (done % (64 * 1024) == 0 && done < n) {
-			if (signal_pending_now())
-				break;		/* Linux: a partial count, never -EINTR after data */
-			thread_yield();		/* a 32 MiB request must not hold the cpu */
-		}
+		if (done < n && long_copy_break(done, &checked))
+			break;
 	}
 	wipe(k, sizeof k);
 	wipe(buf, sizeof buf);
@@ -58,14 +77,16 @@ static long random_read(struct file *f, uint64_t ubuf, size_t n)
 static long random_write(struct file *f, uint64_t ubuf, size_t n)
 {
 	(void)f;
-	uint8_t buf[256];
-	size_t done = 0;
+	uint8_t buf[1024];
+	size_t done = 0, checked = 0;
 	while (done < n) {
-		size_t c = n - done < sizeof buf ? n - done : sizeof buf;
+		size_t c = piece(ubuf + done, n - done, sizeof buf);
 		if (copy_from_user(curproc()->mm, buf, ubuf + done, c))
 			break;
 		random_mix(buf, c);
 		done += c;
+		if (done < n && long_copy_break(done, &checked))
+			break;
 	}
 	wipe(buf, sizeof buf);
 	return done ? (long)done : n ? -EFAULT : 0;

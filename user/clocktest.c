@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct rtc_tm { int sec, min, hour, mday, mon, year, wday, yday, isdst; };
@@ -158,6 +160,7 @@ static void test_getrandom(void)
 	unsigned char *pg = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	munmap(pg + 4096, 4096);
 	ut_check_ret("getrandom_partial_fault", SYS3(SYS_getrandom, pg, 8192, 0), 4096);
+	ut_check_ret("getrandom_partial_fault_unaligned", SYS3(SYS_getrandom, pg + 100, 8192, 0), 3996);
 	munmap(pg, 4096);
 
 	/*
@@ -172,6 +175,35 @@ static void test_getrandom(void)
 		UT_CHECK("getrandom_over_32mib_tail_written", !all_equal(huge + want - 64, 64), "the last 64 bytes are constant");
 		munmap(huge, want);
 	}
+}
+
+/*
+ * A long getrandom (256 MiB: about 30 s under QEMU) neither holds the cpu
+ * that serves system calls nor outlives a SIGKILL: the parent's own calls
+ * are served meanwhile and the child is gone soon after the kill.
+ */
+static void test_getrandom_killable(void)
+{
+	size_t len = 256UL << 20;
+	unsigned char *m = mmap(0, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED) {
+		ut_fail("getrandom_killable", "mmap 256 MiB: errno %d", errno);
+		return;
+	}
+	pid_t p = fork();
+	if (p == 0) {
+		SYS3(SYS_getrandom, m, len, 0);
+		_exit(0);
+	}
+	usleep(300000);
+	int64_t t0 = ut_now_ns();
+	kill(p, SIGKILL);
+	int st = 0;
+	waitpid(p, &st, 0);
+	int64_t ms = (ut_now_ns() - t0) / 1000000;
+	UT_CHECK("getrandom_killable", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && ms < 2000,
+		 "status %#x, %lld ms from kill to reaped (expected SIGKILL within 2000 ms)", st, (long long)ms);
+	munmap(m, len);
 }
 
 static void test_dev_random(void)
@@ -236,6 +268,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	test_wall_clock(atoll(argv[1]));
 	test_getrandom();
+	test_getrandom_killable();
 	test_dev_random();
 	test_set_clock();
 	return ut_summary();

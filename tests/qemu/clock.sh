@@ -11,8 +11,14 @@ INITRD=$BUILD/initramfs.cpio
 
 for off in 1 0; do
 	n=clock-off$off
-	qemu_virt $n 120 2 "init=/tests/clock.sh offload=$off loglevel=info -- $(date +%s)" -initrd $INITRD
+	h0=$(date +%s)
+	qemu_virt $n 120 2 "init=/tests/clock.sh offload=$off loglevel=info -- $h0" -initrd $INITRD
+	h1=$(date +%s)
 	check_status $n 0
+	# duet's `date +%s` lies between the host's clock before and after QEMU ran
+	d=$(tr -d '\r' <"$LOGDIR/$n.log" | sed -n 's/^duet-date //p')
+	if [ -n "$d" ] && [ "$d" -ge $((h0 - 1)) ] && [ "$d" -le $((h1 + 1)) ]; then pass "$n-date-within-run"; else
+		fail "$n-date-within-run" "expected duet's date between $h0 and $h1 (host, +-1 s), got '$d'"; fi
 	check_log $n "$n-rtc-boot-line" '^\[.*\] clock: goldfish RTC, wall clock set to [0-9]+ s since the epoch$'
 	check_log $n "$n-seed-line" '^\[.*\] random: 32 bytes from /chosen/rng-seed$'
 	check_log $n "$n-busybox-summary" '^clock.sh: [0-9]+ passed, 0 failed$'

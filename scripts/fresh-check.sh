@@ -66,9 +66,9 @@ if [ ! -s "$base" ]; then
 	say "making the $suite base (cached in $base)"
 	mmdebstrap --variant=minbase --include=git,make,ca-certificates \
 		--aptopt='Acquire::Check-Valid-Until "false"' \
-		"$suite" "$base.tmp" "$(host_sources)" >"$work/mmdebstrap.log" 2>&1 ||
+		"$suite" "$work/partial.tar" "$(host_sources)" >"$work/mmdebstrap.log" 2>&1 ||
 		{ tail -20 "$work/mmdebstrap.log"; die "mmdebstrap failed (log: $work/mmdebstrap.log)"; }
-	mv "$base.tmp" "$base"
+	mv "$work/partial.tar" "$base"
 fi
 
 # ---- a fresh copy of the root for this run ----

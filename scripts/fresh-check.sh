@@ -115,7 +115,7 @@ if [ "${FRESH_SKIP_TEST:-0}" != 1 ]; then
 	*) status=1 ;;
 	esac
 	if [ $status != 0 ]; then
-		grep -E '^FAIL |error|Error|E: ' "$work/make-test.log" | head -20
+		grep -E '^FAIL |\*\*\*|^E: |missing' "$work/make-test.log" | head -20
 		die "make test on a fresh root: ${summary:-no summary} (log: $work/make-test.log)"
 	fi
 fi

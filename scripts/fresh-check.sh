@@ -21,7 +21,8 @@
 #   FRESH_DIR=<dir>     work directory (default build/fresh)
 #   FRESH_KEEP=1        keep the unpacked root afterwards
 #   FRESH_SKIP_TEST=1   only the `make run` half (for quick iteration)
-# Logs: $FRESH_DIR/make-test.log, $FRESH_DIR/make-run.log.
+# Logs: $FRESH_DIR/make-test.log, $FRESH_DIR/make-run.log, and the test
+# logs of a failed `make test` in $FRESH_DIR/test-logs/.
 # Exit status 0 when both halves pass.
 set -eu
 
@@ -115,6 +116,8 @@ if [ "${FRESH_SKIP_TEST:-0}" != 1 ]; then
 	*) status=1 ;;
 	esac
 	if [ $status != 0 ]; then
+		rm -rf "$work/test-logs"
+		cp -a "$root$src/build/test-logs" "$work/test-logs" 2>/dev/null || true
 		grep -E '^FAIL |\*\*\*|^E: |missing' "$work/make-test.log" | head -20
 		die "make test on a fresh root: ${summary:-no summary} (log: $work/make-test.log)"
 	fi

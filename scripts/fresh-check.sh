@@ -21,7 +21,8 @@
 #   FRESH_DIR=<dir>     work directory (default build/fresh)
 #   FRESH_KEEP=1        keep the unpacked root afterwards
 #   FRESH_SKIP_TEST=1   only the `make run` half (for quick iteration)
-# Logs: $FRESH_DIR/make-test.log, $FRESH_DIR/make-run.log.
+# Logs: $FRESH_DIR/make-test.log, $FRESH_DIR/make-run.log, and the test
+# logs of a failed `make test` in $FRESH_DIR/test-logs/.
 # Exit status 0 when both halves pass.
 set -eu
 
@@ -66,9 +67,9 @@ if [ ! -s "$base" ]; then
 	say "making the $suite base (cached in $base)"
 	mmdebstrap --variant=minbase --include=git,make,ca-certificates \
 		--aptopt='Acquire::Check-Valid-Until "false"' \
-		"$suite" "$base.tmp" "$(host_sources)" >"$work/mmdebstrap.log" 2>&1 ||
+		"$suite" "$work/partial.tar" "$(host_sources)" >"$work/mmdebstrap.log" 2>&1 ||
 		{ tail -20 "$work/mmdebstrap.log"; die "mmdebstrap failed (log: $work/mmdebstrap.log)"; }
-	mv "$base.tmp" "$base"
+	mv "$work/partial.tar" "$base"
 fi
 
 # ---- a fresh copy of the root for this run ----
@@ -115,7 +116,9 @@ if [ "${FRESH_SKIP_TEST:-0}" != 1 ]; then
 	*) status=1 ;;
 	esac
 	if [ $status != 0 ]; then
-		grep -E '^FAIL |error|Error|E: ' "$work/make-test.log" | head -20
+		rm -rf "$work/test-logs"
+		cp -a "$root$src/build/test-logs" "$work/test-logs" 2>/dev/null || true
+		grep -E '^FAIL |\*\*\*|^E: |missing' "$work/make-test.log" | head -20
 		die "make test on a fresh root: ${summary:-no summary} (log: $work/make-test.log)"
 	fi
 fi
@@ -127,6 +130,7 @@ rm -f "$fifo"; mkfifo "$fifo"
 say "make run (log: $log)"
 in_root 'timeout -k 10 900 make run' <"$fifo" >"$log" 2>&1 &
 runpid=$!
+trap "" PIPE                        # a dead QEMU must not kill the script
 exec 9>"$fifo"
 # wait_for REGEX SECONDS: poll the console log until a line matches
 wait_for() {

@@ -19,6 +19,7 @@
 #include "drivers/console.h"
 #include "drivers/plic.h"
 #include "drivers/tty.h"
+#include "drivers/virtio.h"
 
 static void make_node(const char *dirpath, const char *name, uint32_t mode, uint32_t rdev)
 {
@@ -69,6 +70,7 @@ void kernel_init(void)
 		plic_route(console_irq(), offload ? 1 : 0, tty_irq);
 		console_rx_irq(1);
 	}
+	virtio_init();		/* disks, entropy: interrupts to the same cpu */
 }
 
 static _Noreturn void client_main(void)

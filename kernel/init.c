@@ -20,6 +20,8 @@
 #include "drivers/plic.h"
 #include "drivers/tty.h"
 #include "drivers/virtio.h"
+#include "drivers/blkdev.h"
+#include "kernel/fs/bcache.h"
 
 static void make_node(const char *dirpath, const char *name, uint32_t mode, uint32_t rdev)
 {
@@ -70,7 +72,9 @@ void kernel_init(void)
 		plic_route(console_irq(), offload ? 1 : 0, tty_irq);
 		console_rx_irq(1);
 	}
+	bcache_init();
 	virtio_init();		/* disks, entropy: interrupts to the same cpu */
+	blkdev_make_nodes();	/* /dev/vda... */
 }
 
 static _Noreturn void client_main(void)

@@ -5,6 +5,8 @@
  * page and picks the starting directory.  We run as root, so permission
  * bits are stored and reported but only the "any x bit" rule is enforced.
  */
+#include "drivers/blkdev.h"
+#include "kernel/fs/bcache.h"
 #include "syscall/sys.h"
 #include "kernel/page_alloc.h"
 #include "kernel/pollwait.h"
@@ -382,6 +384,8 @@ static long do_fsync(int fd)
 	struct file *f = fd_get(curproc(), fd);
 	if (!f)
 		return -EBADF;
+	if (f->ip && S_ISBLK(f->ip->mode))
+		return blkdev_fsync(f->ip->rdev);	/* write back, then flush the disk */
 	if (!f->ip || !(S_ISREG(f->ip->mode) || S_ISDIR(f->ip->mode) || S_ISLNK(f->ip->mode)))
 		return -EINVAL;
 	return 0;
@@ -389,7 +393,7 @@ static long do_fsync(int fd)
 
 SYSCALL(fsync) { return do_fsync((int)a[0]); }
 SYSCALL(fdatasync) { return do_fsync((int)a[0]); }
-SYSCALL(sync) { (void)a; return 0; }
+SYSCALL(sync) { (void)a; bcache_sync(NULL); return 0; }
 
 /* ---- statfs, statx ---- */
 

@@ -290,6 +290,8 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev
 	default:
 		return -EINVAL;
 	}
+	if (dir->ops && dir->ops->create)
+		return dir->ops->create(dir, name, mode, rdev, out);	/* a disk filesystem */
 	int err = name_ok(dir, name);
 	if (err)
 		return err;
@@ -319,6 +321,8 @@ int vfs_unlink(struct inode *dir, const char *name)
 {
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
+	if (dir->ops && dir->ops->unlink)
+		return dir->ops->unlink(dir, name, 0);
 	if (is_marker(name))
 		return -EISDIR;
 	struct dentry *prev, *d = dir_find(dir, name, strnlen(name, NAME_MAX + 1), &prev);
@@ -342,6 +346,8 @@ int vfs_rmdir(struct inode *dir, const char *name)
 		return -ENOTEMPTY;
 	if (!strcmp(name, "/"))
 		return -EBUSY;
+	if (dir->ops && dir->ops->unlink)
+		return dir->ops->unlink(dir, name, 1);
 	struct dentry *prev, *d = dir_find(dir, name, strnlen(name, NAME_MAX + 1), &prev);
 	if (!d)
 		return -ENOENT;
@@ -363,6 +369,10 @@ int vfs_link(struct inode *target, struct inode *dir, const char *name)
 {
 	if (S_ISDIR(target->mode))
 		return -EPERM;
+	if (dir->ops && dir->ops->link)
+		return dir->ops->link(target, dir, name);
+	if (target->ops && target->ops->link)
+		return -EXDEV;	/* a disk file into ramfs */
 	int err = name_ok(dir, name);
 	if (err)
 		return err;
@@ -383,6 +393,8 @@ int vfs_symlink(struct inode *dir, const char *name, const char *target)
 		return -ENOENT;
 	if (tlen >= PATH_MAX)
 		return -ENAMETOOLONG;
+	if (dir->ops && dir->ops->symlink)
+		return dir->ops->symlink(dir, name, target);
 	struct inode *ip;
 	int err = vfs_create(dir, name, S_IFLNK | 0777, 0, &ip);
 	if (err)
@@ -444,6 +456,8 @@ int vfs_rename(struct inode *olddir, const char *oldname, struct inode *newdir,
 		return -EINVAL;
 	if (!S_ISDIR(olddir->mode) || !S_ISDIR(newdir->mode))
 		return -ENOTDIR;
+	if (olddir->ops && olddir->ops->rename && !is_marker(oldname) && !is_marker(newname))
+		return olddir->ops->rename(olddir, oldname, newdir, newname, flags);
 	if (olddir->ops || newdir->ops)
 		return -EXDEV;	/* into or out of a synthetic filesystem */
 	if (is_marker(oldname) || is_marker(newname))
@@ -602,6 +616,8 @@ long inode_read(struct inode *ip, uint64_t off, void *buf, size_t n)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode) && !S_ISLNK(ip->mode))
 		return -EINVAL;
+	if (ip->ops && ip->ops->read)
+		return ip->ops->read(ip, off, buf, n);
 	if (off >= ip->size)
 		return 0;
 	if (n > ip->size - off)
@@ -640,6 +656,8 @@ long inode_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
 		return 0;
 	if (off >= VFS_FILE_MAX || n > VFS_FILE_MAX - off)
 		return -EFBIG;
+	if (ip->ops && ip->ops->write)
+		return ip->ops->write(ip, off, buf, n);
 	uint64_t end = off + n;
 	if (data_reserve(ip, end > ip->size ? end : ip->size)) {
 		/* short of memory: fill what the current (owned) buffer holds */
@@ -664,6 +682,8 @@ int inode_truncate(struct inode *ip, uint64_t size)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode))
 		return -EINVAL;
+	if (ip->ops && ip->ops->truncate)
+		return ip->ops->truncate(ip, size);
 	int err = data_resize(ip, size);
 	if (err)
 		return err;

@@ -7,6 +7,7 @@
 #include "kernel/errno.h"
 #include "kernel/file.h"
 #include "kernel/fs/bcache.h"
+#include "kernel/fs/mount.h"
 #include "kernel/printk.h"
 #include "kernel/proc.h"
 #include "kernel/uvm.h"
@@ -145,7 +146,7 @@ void blkdev_shutdown(void)
 {
 	if (!ndevs)
 		return;
-	int err = bcache_sync(NULL);
+	int err = disk_sync_all();
 	for (int i = 0; i < ndevs; i++)
 		pr_info("%s: %lu reads, %lu writes, %lu flushes, at most %u in flight\n",
 			devs[i]->name, devs[i]->reads, devs[i]->writes, devs[i]->flushes,

@@ -497,7 +497,7 @@ static long statx_to_user(struct inode *ip, uint64_t ubuf)
 		.size = ip->size, .blocks = (ip->size + 511) / 512,
 		.atime = sx_time(ip->atime), .ctime = sx_time(ip->ctime), .mtime = sx_time(ip->mtime),
 		.rdev_major = VFS_MAJOR(ip->rdev), .rdev_minor = VFS_MINOR(ip->rdev),
-		.dev_major = 0, .dev_minor = 1,		/* st_dev 1, as stat reports */
+		.dev_major = VFS_MAJOR(disk_inode_dev(ip)), .dev_minor = VFS_MINOR(disk_inode_dev(ip)),
 	};
 	return copy_to_user(curmm(), ubuf, &sx, sizeof sx) ? -EFAULT : 0;
 }

@@ -1357,6 +1357,11 @@ int ext2_is_ext2(struct inode *ip)
 	return ip && ip->ops == &ext2_ops;
 }
 
+struct blkdev *ext2_dev(struct inode *ip)
+{
+	return FS(ip)->dev;
+}
+
 void ext2_statfs(struct inode *ip, struct ext2_statfs *st)
 {
 	struct ext2_fs *fs = FS(ip);

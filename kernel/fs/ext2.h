@@ -24,5 +24,6 @@ int ext2_umount(struct inode *root);
 /* Write back every in-memory inode, the superblock and the disk's cache. */
 int ext2_sync(struct inode *any);
 int ext2_is_ext2(struct inode *ip);
+struct blkdev *ext2_dev(struct inode *ip);
 struct ext2_statfs { uint64_t bsize, blocks, bfree, bavail, files, ffree; };
 void ext2_statfs(struct inode *ip, struct ext2_statfs *st);

@@ -160,3 +160,8 @@ int disk_sync_inode(struct inode *ip)
 {
 	return ext2_is_ext2(ip) ? ext2_sync(ip) : 0;
 }
+
+uint32_t disk_inode_dev(struct inode *ip)
+{
+	return ext2_is_ext2(ip) ? ext2_dev(ip)->rdev : 1;
+}

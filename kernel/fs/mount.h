@@ -23,5 +23,7 @@ int disk_umount_user(uint64_t upath);
 int disk_mount_path(const char *devpath, const char *dir, const char *type, unsigned long flags);
 /* sync(2) and power-off: every mounted disk filesystem, then every disk. */
 int disk_sync_all(void);
+/* st_dev of ip: its disk for a disk filesystem, else 1 (the ramfs and procfs). */
+uint32_t disk_inode_dev(struct inode *ip);
 /* syncfs/fsync on a file of ip's filesystem (ramfs: 0). */
 int disk_sync_inode(struct inode *ip);

@@ -51,6 +51,18 @@ void blkdev_make_nodes(void)
 	inode_put(dir);
 }
 
+int blkdev_booting(void)
+{
+	return current() == NULL;
+}
+
+void blkdev_poll(struct blkdev *d)
+{
+	while (d->parent)
+		d = d->parent;
+	d->ops->poll(d);
+}
+
 void blkdev_submit(struct blkdev *d, struct bio *b)
 {
 	if (b->op == BIO_READ)
@@ -68,12 +80,15 @@ void blkdev_submit(struct blkdev *d, struct bio *b)
 }
 
 /* done for blkdev_rw: interrupt context on this cpu */
+static char boot_waiter;	/* ctx of a request made at boot: nobody to wake */
+
 static void wake_submitter(struct bio *b)
 {
 	struct thread *t = b->ctx;
 	/* release: status is visible to the parked thread that sees ctx == NULL */
 	__atomic_store_n(&b->ctx, NULL, __ATOMIC_RELEASE);
-	thread_wake(t);
+	if ((void *)t != &boot_waiter)
+		thread_wake(t);
 }
 
 int blkdev_rw(struct blkdev *d, enum bio_op op, uint64_t sector, void *buf, uint32_t len)
@@ -81,13 +96,18 @@ int blkdev_rw(struct blkdev *d, enum bio_op op, uint64_t sector, void *buf, uint
 	if (op != BIO_FLUSH && (len % SECTOR_SIZE || sector > d->nsectors ||
 				len / SECTOR_SIZE > d->nsectors - sector))
 		return -EINVAL;
+	int boot = blkdev_booting();
 	struct bio b = { .op = op, .sector = sector, .buf = buf, .len = len,
-			 .done = wake_submitter, .ctx = current() };
+			 .done = wake_submitter, .ctx = boot ? (void *)&boot_waiter : current() };
 	blkdev_submit(d, &b);
 	/* acquire: pairs with the release in wake_submitter. A wake before the
 	 * park leaves our waker bit set, so the park returns at once. */
-	while (__atomic_load_n(&b.ctx, __ATOMIC_ACQUIRE))
-		thread_park();
+	while (__atomic_load_n(&b.ctx, __ATOMIC_ACQUIRE)) {
+		if (boot)
+			blkdev_poll(d);
+		else
+			thread_park();
+	}
 	return b.status;
 }
 

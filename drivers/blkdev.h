@@ -34,6 +34,8 @@ struct blkdev;
 struct blkdev_ops {
 	/* queue b; may park the caller while the device queue is full */
 	void (*submit)(struct blkdev *d, struct bio *b);
+	/* complete what the device has finished (boot only: see blkdev_booting) */
+	void (*poll)(struct blkdev *d);
 };
 
 struct blkdev {
@@ -59,6 +61,15 @@ struct blkdev *blkdev_by_rdev(uint32_t rdev);
 struct blkdev *blkdev_by_index(int i);	/* NULL past the last */
 /* /dev/<name> for every registered device (after the root is ready). */
 void blkdev_make_nodes(void);
+
+/*
+ * Before the executors run (mounting the root, loading init) there is no
+ * thread to park and the interrupt's cpu may not be up: requests made then
+ * are completed by scanning the device's used ring (blkdev_poll).  Every
+ * request after boot completes by interrupt.
+ */
+int blkdev_booting(void);
+void blkdev_poll(struct blkdev *d);
 
 /* Queue b on d (sector relative to d; bounds already checked). */
 void blkdev_submit(struct blkdev *d, struct bio *b);

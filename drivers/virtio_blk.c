@@ -114,6 +114,8 @@ static int has_room(struct vblk *v, struct bio *b)
 	return v->q.nfree >= need;
 }
 
+static void vblk_intr(struct virtio_dev *vd);
+
 static void vblk_submit(struct blkdev *d, struct bio *b)
 {
 	struct vblk *v = d->priv;
@@ -131,7 +133,10 @@ static void vblk_submit(struct blkdev *d, struct bio *b)
 		}
 		spin_unlock(&v->q.lock);
 		/* the interrupt frees descriptors, then wakes `room` */
-		wait_event(&v->room, has_room(v, b), 0);
+		if (blkdev_booting())
+			vblk_intr(v->vd);
+		else
+			wait_event(&v->room, has_room(v, b), 0);
 	}
 }
 
@@ -166,7 +171,14 @@ static void vblk_intr(struct virtio_dev *vd)
 		vblk_intr(vd);	/* more may be waiting: the ack was already written */
 }
 
-static const struct blkdev_ops vblk_ops = { .submit = vblk_submit };
+/* Boot only (blkdev_booting): complete finished requests without the interrupt. */
+static void vblk_poll(struct blkdev *d)
+{
+	struct vblk *v = d->priv;
+	vblk_intr(v->vd);
+}
+
+static const struct blkdev_ops vblk_ops = { .submit = vblk_submit, .poll = vblk_poll };
 
 static int vblk_probe(struct virtio_dev *vd)
 {

@@ -22,6 +22,7 @@
 #include "drivers/virtio.h"
 #include "drivers/blkdev.h"
 #include "kernel/fs/bcache.h"
+#include "kernel/fs/mount.h"
 
 static void make_node(const char *dirpath, const char *name, uint32_t mode, uint32_t rdev)
 {
@@ -75,6 +76,7 @@ void kernel_init(void)
 	bcache_init();
 	virtio_init();		/* disks, entropy: interrupts to the same cpu */
 	blkdev_make_nodes();	/* /dev/vda... */
+	disk_mount_root();	/* root=/dev/vda: the disk becomes / */
 }
 
 static _Noreturn void client_main(void)

@@ -164,7 +164,7 @@ void vfs_init(void)
 
 struct inode *vfs_root(void)
 {
-	return root;
+	return root->mounted ? root->mounted : root;	/* root=: a disk filesystem on top */
 }
 
 /* ---- directories ---- */
@@ -578,7 +578,7 @@ static int entry_name(struct inode *ip, char *buf, const char **name, size_t *le
 int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
 {
 	if (!cwd)
-		cwd = root;
+		cwd = vfs_root();
 	if (!S_ISDIR(cwd->mode))
 		return -ENOTDIR;
 	if (cwd->nlink == 0)
@@ -588,7 +588,7 @@ int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
 	/* build right to left at the end of buf, then slide it down */
 	size_t at = n - 1;
 	buf[at] = 0;
-	for (struct inode *ip = cwd; ip != root; ip = ip->parent) {
+	for (struct inode *ip = cwd; ip != vfs_root(); ip = ip->parent) {
 		char nbuf[NAME_MAX + 1];
 		const char *name;
 		size_t len;
@@ -738,7 +738,7 @@ static int walk_splice(struct walk *w, struct inode *link)
 	memcpy(w->buf, link->data, tlen);
 	w->p = w->buf;
 	if (w->buf[0] == '/')
-		walk_set(w, root);
+		walk_set(w, vfs_root());
 	return 0;
 }
 
@@ -781,6 +781,12 @@ static int walk_synthetic(struct walk *w, const char *name, size_t len, int foll
 	int err = w->cur->ops->lookup(w->cur, name, len, &ip);
 	if (err)
 		return err;
+	while (ip->mounted) {	/* a mount point inside a disk filesystem */
+		struct inode *top = ip->mounted;
+		inode_get(top);
+		inode_put(ip);
+		ip = top;
+	}
 	if (S_ISLNK(ip->mode) && follow_link)
 		err = walk_splice(w, ip);
 	else
@@ -836,7 +842,7 @@ static int walk(struct inode *cwd, const char *path, int follow, struct inode **
 		return -ENOENT;
 	if (plen >= PATH_MAX)
 		return -ENAMETOOLONG;
-	struct walk w = { path[0] == '/' || !cwd ? root : cwd, path, NULL, 0 };
+	struct walk w = { path[0] == '/' || !cwd ? vfs_root() : cwd, path, NULL, 0 };
 	inode_get(w.cur);
 	const char *name;
 	int err = 0, is_last, slash, trail = 0, done = 0;

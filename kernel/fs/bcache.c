@@ -69,6 +69,11 @@ static int idle(struct buf *b)
 
 static void wait_io(struct buf *b)
 {
+	if (blkdev_booting()) {
+		while (!idle(b))
+			blkdev_poll(b->dev);	/* no thread to park yet */
+		return;
+	}
 	wait_event(&b->wait, idle(b), 0);
 }
 

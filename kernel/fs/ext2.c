@@ -121,9 +121,11 @@ static struct ext2_fs *FS(struct inode *ip) { return E(ip)->fs; }
 
 /* ---- the lock ---- */
 
+static char boot_owner;	/* the owner while mounting the root at boot */
+
 static void fs_lock(struct ext2_fs *fs)
 {
-	struct thread *me = current();
+	struct thread *me = current() ? current() : (struct thread *)&boot_owner;
 	if (fs->owner == me) {
 		fs->depth++;
 		return;

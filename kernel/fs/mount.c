@@ -9,6 +9,8 @@
 #include "kernel/page_alloc.h"
 #include "kernel/printk.h"
 #include "kernel/vfs.h"
+#include "kernel/platform.h"
+#include "kernel/procfs.h"
 #include "drivers/blkdev.h"
 #include "syscall/sys.h"
 #include <string.h>
@@ -164,4 +166,94 @@ int disk_sync_inode(struct inode *ip)
 uint32_t disk_inode_dev(struct inode *ip)
 {
 	return ext2_is_ext2(ip) ? ext2_dev(ip)->rdev : 1;
+}
+
+/* ---- the root on a disk (root=/dev/vda rootfstype=ext2 [ro]) ---- */
+
+/* The value of word name=... on the kernel command line (before "--"). */
+static int bootarg(const char *name, char *out, size_t n)
+{
+	size_t len = strlen(name);
+	for (const char *p = plat.bootargs; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		if (p - w == 2 && w[0] == '-' && w[1] == '-')
+			return 0;
+		if ((size_t)(p - w) > len && !strncmp(w, name, len) && w[len] == '=') {
+			size_t v = (size_t)(p - w) - len - 1;
+			if (v >= n)
+				return 0;
+			memcpy(out, w + len + 1, v);
+			out[v] = 0;
+			return 1;
+		}
+		if ((size_t)(p - w) == len && !strncmp(w, name, len) && n > 1) {
+			out[0] = '1';
+			out[1] = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Put `over` (a ramfs directory, or what is mounted on it) on the disk
+ * root's directory `name`, made if missing: /dev and /proc stay the
+ * kernel's.  ".." of `over` becomes the disk root.
+ */
+static void graft(struct inode *top, const char *name, struct inode *over)
+{
+	struct inode *dir;
+	if (vfs_lookup(top, name, 0, &dir) != 0) {
+		vfs_mkdir(top, name, 0755);
+		if (vfs_lookup(top, name, 0, &dir) != 0) {
+			pr_warn("root: no /%s on the disk, and it cannot be made\n", name);
+			inode_put(over);
+			return;
+		}
+	}
+	if (!S_ISDIR(dir->mode) || dir->mounted) {
+		inode_put(dir);
+		inode_put(over);
+		return;
+	}
+	dir->mounted = over;	/* keeps both references: the graft lasts */
+	inode_get(top);
+	inode_put(over->parent);
+	over->parent = top;
+}
+
+void disk_mount_root(void)
+{
+	char dev[32], type[16] = "ext2", ro[4];
+	if (!bootarg("root", dev, sizeof dev))
+		return;
+	bootarg("rootfstype", type, sizeof type);
+	struct inode *ram = vfs_root(), *dev_ip, *ram_dev = NULL, *ram_proc = NULL;
+	struct blkdev *bd = NULL;
+	if (vfs_lookup(ram, dev, 1, &dev_ip) == 0) {
+		bd = S_ISBLK(dev_ip->mode) ? blkdev_by_rdev(dev_ip->rdev) : NULL;
+		inode_put(dev_ip);
+	}
+	struct inode *top;
+	int err = !disk_fs_type(type) ? -ENODEV : !bd ? -ENXIO
+		: ext2_mount(bd, bootarg("ro", ro, sizeof ro), &top);
+	if (err) {
+		pr_err("root: cannot mount %s (%s): %d; staying on the initramfs\n", dev, type, err);
+		return;
+	}
+	vfs_lookup(ram, "/dev", 1, &ram_dev);
+	vfs_lookup(ram, "/proc", 1, &ram_proc);
+	inode_get(ram);
+	ram->mounted = top;	/* from here on vfs_root() is the disk */
+	mnts[0] = (struct disk_mnt){ ram, top, bd };
+	if (ram_dev)
+		graft(top, "dev", ram_dev);
+	if (ram_proc)
+		graft(top, "proc", ram_proc);
+	procfs_mount_add(dev, "/", type);
+	pr_info("root: %s (%s) mounted on /\n", dev, type);
 }

@@ -19,8 +19,14 @@ int disk_mount(uint64_t usource, uint64_t utarget, const char *type, unsigned lo
 int disk_umount(struct inode *root);
 /* umount2(2): -EINVAL if the path is not the root of a disk mount. */
 int disk_umount_user(uint64_t upath);
-/* Mount a block device as the filesystem at path (kernel caller, e.g. root=). */
+/* Mount a block device as the filesystem at path (kernel caller). */
 int disk_mount_path(const char *devpath, const char *dir, const char *type, unsigned long flags);
+/*
+ * Boot, after the disks are probed: root=/dev/vdX [rootfstype=ext2] [ro]
+ * puts that filesystem over the initramfs as "/", with the kernel's /dev
+ * and /proc grafted onto it.  Without root=, nothing happens.
+ */
+void disk_mount_root(void);
 /* sync(2) and power-off: every mounted disk filesystem, then every disk. */
 int disk_sync_all(void);
 /* st_dev of ip: its disk for a disk filesystem, else 1 (the ramfs and procfs). */

@@ -33,7 +33,7 @@ KSRC := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/fs/*.c driver
 	rpc/*.c sched/*.c syscall/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 
-.PHONY: all kernel run test bench deps clean rootfs-full
+.PHONY: all kernel run test bench deps clean rootfs-full disk
 all: kernel
 
 kernel: $(BUILD)/kernel.elf $(BUILD)/Image
@@ -92,6 +92,9 @@ QEMU_ARGS = $(QEMU_MACHINE) -nographic -bios default \
 ifeq ($(BOOT),uboot)
 QEMU_ARGS = $(UBOOT_QEMU_ARGS)
 endif
+# DISK=<image>: a virtio disk (/dev/vda); boot from it with
+# EXTRA_BOOTARGS="root=/dev/vda rootfstype=ext2" (docs/DISKS.md)
+QEMU_ARGS += $(if $(DISK),-drive file=$(DISK),format=raw,if=none,id=disk0 -device virtio-blk-device,drive=disk0)
 
 # the rootfs with busybox, the project's programs and rootfs/skel
 # (the test scripts go in /tests; a user's EXTRA=<dir> is merged over them)
@@ -104,6 +107,13 @@ rootfs-full:
 run: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
 	$(QEMU) $(QEMU_ARGS)
+
+# an ext2 root image of the rootfs: mke2fs -d needs no root
+DISK_SIZE ?= 64M
+disk: deps
+	@$(MAKE) --no-print-directory rootfs-full
+	rm -f $(BUILD)/disk.img
+	mke2fs -q -F -t ext2 -d $(BUILD)/rootfs $(BUILD)/disk.img $(DISK_SIZE)
 
 # ---- tests ----
 test: deps

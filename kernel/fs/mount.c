@@ -254,6 +254,6 @@ void disk_mount_root(void)
 		graft(top, "dev", ram_dev);
 	if (ram_proc)
 		graft(top, "proc", ram_proc);
-	procfs_mount_add(dev, "/", type);
+	procfs_mount_root(dev, type);
 	pr_info("root: %s (%s) mounted on /\n", dev, type);
 }

@@ -108,3 +108,26 @@ for off in 1 0; do
 	rm -f $img
 done
 rm -rf $D/ext2-src
+
+# root=/dev/vda: an image of the rootfs (what make disk builds) is /, no
+# initramfs at all: the busybox suite runs on it (offload=1), a shorter
+# boot checks offload=0; e2fsck finds the image clean after each
+img=$D/root.img
+rm -f $img
+mke2fs -q -F -t ext2 -d $BUILD/rootfs $img 64M >/dev/null 2>&1
+for off in 1 0; do
+	n=rootdisk-off$off
+	if [ $off = 1 ]; then init="init=/tests/suite.sh"; else
+		init='init=/bin/sh -- -c cat${IFS}/proc/mounts;ls${IFS}-d${IFS}/lost+found'; fi
+	qemu_virt $n 400 2 "root=/dev/vda rootfstype=ext2 offload=$off loglevel=info $init" $(blk $img)
+	check_status $n 0
+	check_log $n "$n-mounted" "root: /dev/vda \(ext2\) mounted on /"
+	if [ $off = 1 ]; then
+		check_log $n "$n-suite" '^[0-9]+ passed, 0 failed$'
+	else
+		check_log $n "$n-proc-mounts" '^/dev/vda / ext2 '
+	fi
+	if e2fsck -fn $img >"$LOGDIR/$n.fsck" 2>&1; then pass "$n-e2fsck-clean"; else
+		fail "$n-e2fsck-clean" "e2fsck -fn: $(grep -v '^Pass\|^e2fsck' "$LOGDIR/$n.fsck" | head -3 | tr '\n' '|')"; fi
+done
+rm -f $img

@@ -58,7 +58,7 @@ struct vblk {
 	struct blkdev bd;
 };
 
-static struct vblk vblks[4];
+static struct vblk vblks[8];	/* QEMU virt has 8 transports */
 static int nvblk;
 
 /* Header, data (none for a flush), status; `next` links table entries i -> i+1. */

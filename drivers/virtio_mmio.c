@@ -318,17 +318,6 @@ static int add_node(const struct fdt *f, int node)
 	return ndevs++;
 }
 
-/* By address: QEMU lists its transports highest first. */
-static void sort_devs(void)
-{
-	for (int i = 1; i < ndevs; i++)
-		for (int j = i; j > 0 && devs[j].pa < devs[j - 1].pa; j--) {
-			struct virtio_dev t = devs[j];
-			devs[j] = devs[j - 1];
-			devs[j - 1] = t;
-		}
-}
-
 void virtio_init(void)
 {
 	struct fdt f;
@@ -336,8 +325,7 @@ void virtio_init(void)
 		return;
 	for (int n = fdt_find_compatible(&f, -1, "virtio,mmio"); n >= 0;
 	     n = fdt_find_compatible(&f, n, "virtio,mmio"))
-		add_node(&f, n);
-	sort_devs();
+		add_node(&f, n);	/* DTB order, as Linux: QEMU's first -device is vda */
 	for (int i = 0; i < ndevs; i++) {
 		devs[i].index = i;
 		probe_one(&devs[i]);

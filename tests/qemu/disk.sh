@@ -131,3 +131,41 @@ for off in 1 0; do
 		fail "$n-e2fsck-clean" "e2fsck -fn: $(grep -v '^Pass\|^e2fsck' "$LOGDIR/$n.fsck" | head -3 | tr '\n' '|')"; fi
 done
 rm -f $img
+
+# damaged images and a failing device (tests/busybox/disk-bad.sh): calls
+# fail with -EUCLEAN or -EIO and one log line each, the kernel carries on
+ff() { head -c $2 /dev/zero | tr '\000' '\377' | dd of=$1 bs=1 seek=$3 conv=notrunc 2>/dev/null; }
+rm -rf $D/bad-src
+sh tests/busybox/ext2-tree.sh $D/bad-src
+for x in a b c d; do
+	rm -f $D/bad-$x.img
+	mke2fs -q -F -t ext2 -b 1024 -d $D/bad-src $D/bad-$x.img 8M >/dev/null 2>&1
+done
+ff $D/bad-a.img 56 1024				# superblock fields before the magic
+ff $D/bad-b.img 1024 2048			# the group descriptor block
+loc=$(debugfs -R 'imap /tree/big' $D/bad-c.img 2>/dev/null | sed -n 's/.*located at block \([0-9]*\), offset \(0x[0-9a-f]*\).*/\1 \2/p')
+set -- $loc
+ff $D/bad-c.img 60 $(($1 * 1024 + $2 + 40))	# i_block[] of /tree/big
+blk=$(debugfs -R 'bmap /tree/sub 0' $D/bad-d.img 2>/dev/null | tail -1)
+ff $D/bad-d.img 1024 $((blk * 1024))		# the directory's only block
+head -c 8M /dev/zero >$D/bad-e.img
+printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "2048"\nonce = "off"\n' >$D/eio.cfg
+drives=""
+for x in a b c d; do
+	drives="$drives -drive file=$D/bad-$x.img,format=raw,if=none,id=b$x -device virtio-blk-device,drive=b$x"
+done
+drives="$drives -drive file=blkdebug:$D/eio.cfg:$D/bad-e.img,format=raw,if=none,id=be -device virtio-blk-device,drive=be"
+for off in 1 0; do
+	n=disk-bad-off$off
+	qemu_virt $n 120 2 "init=/tests/disk-bad.sh offload=$off" -initrd $INITRD $drives
+	check_status $n 0
+	check_log $n "$n-done" "^bad disks done"
+	tr -d '\r' <"$LOGDIR/$n.log" | grep -E '^(PASS|FAIL) ' | sed "s/^\(PASS\|FAIL\) /\1 $n-/"
+	check_log $n "$n-log-super" "ext2 vda: corrupted filesystem: superblock"
+	check_log $n "$n-log-groups" "ext2 vdb: corrupted filesystem: group descriptor 0"
+	check_log $n "$n-log-inode" "ext2 vdc: corrupted filesystem: block (pointer in inode|number) "
+	check_log $n "$n-log-dir" "ext2 vdd: corrupted filesystem: directory entry in inode"
+	check_log $n "$n-log-eio" "virtio-blk vde: I/O error, sector 2048"
+	check_no_log $n "$n-no-panic" 'panic|kernel exception'
+done
+rm -rf $D/bad-src $D/bad-?.img $D/eio.cfg

@@ -9,6 +9,10 @@
 #include "kernel/fs/bcache.h"
 #include "kernel/fs/mount.h"
 #include "kernel/printk.h"
+#include "kernel/kmalloc.h"
+#include "kernel/page_alloc.h"
+#include <stdio.h>
+#include <string.h>
 #include "kernel/proc.h"
 #include "kernel/uvm.h"
 #include "kernel/vfs.h"
@@ -175,4 +179,92 @@ void blkdev_shutdown(void)
 		pr_err("disks: write-back before power-off failed (%d)\n", err);
 	else
 		pr_info("disks: synced before power-off\n");
+}
+
+/* ---- partitions: MBR primary entries and GPT ---- */
+
+struct mbr_entry {
+	uint8_t status, chs_first[3], type, chs_last[3];
+	uint8_t lba[4], sectors[4];	/* little-endian, unaligned */
+};
+
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+
+static void add_partition(struct blkdev *disk, int n, uint64_t start, uint64_t count)
+{
+	if (start == 0 || count == 0 || start >= disk->nsectors || count > disk->nsectors - start ||
+	    n > 15 || ndevs == BLKDEV_MAX) {
+		if (count)
+			pr_warn("%s: partition %d outside the disk: ignored\n", disk->name, n);
+		return;
+	}
+	struct blkdev *p = kzalloc(sizeof *p);
+	if (!p)
+		return;
+	snprintf(p->name, sizeof p->name, "%s%d", disk->name, n);
+	p->rdev = disk->rdev + (uint32_t)n;	/* minors disk+1..disk+15, as Linux's virtblk */
+	p->nsectors = count;
+	p->readonly = disk->readonly;
+	p->parent = disk;
+	p->start = start;
+	devs[ndevs++] = p;
+	pr_info("%s: sectors %lu-%lu\n", p->name, start, start + count - 1);
+}
+
+/* GPT (UEFI spec 5.3): header at LBA 1, 128-byte entries. */
+static void scan_gpt(struct blkdev *d, uint8_t *buf)
+{
+	if (blkdev_rw(d, BIO_READ, 1, buf, SECTOR_SIZE) || memcmp(buf, "EFI PART", 8))
+		return;
+	uint64_t lba = le64(buf + 72);
+	uint32_t count = le32(buf + 80), esize = le32(buf + 84);
+	if (esize < 128 || esize > SECTOR_SIZE || SECTOR_SIZE % esize || count > 128) {
+		pr_warn("%s: GPT header not understood\n", d->name);
+		return;
+	}
+	uint32_t per = SECTOR_SIZE / esize;
+	for (uint32_t i = 0; i < count; i++) {
+		if (i % per == 0 && blkdev_rw(d, BIO_READ, lba + i / per, buf, SECTOR_SIZE))
+			return;
+		const uint8_t *e = buf + (i % per) * esize;
+		static const uint8_t unused[16];
+		if (!memcmp(e, unused, 16))
+			continue;
+		uint64_t first = le64(e + 32), last = le64(e + 40);
+		if (last >= first)
+			add_partition(d, (int)i + 1, first, last - first + 1);
+	}
+}
+
+static void scan_partitions(struct blkdev *d)
+{
+	uint8_t *buf = page_alloc();	/* the device writes it: not on the stack */
+	if (!buf)
+		return;
+	if (blkdev_rw(d, BIO_READ, 0, buf, SECTOR_SIZE) == 0 && buf[510] == 0x55 && buf[511] == 0xaa) {
+		const struct mbr_entry *e = (const struct mbr_entry *)(buf + 446);
+		int gpt = 0;
+		for (int i = 0; i < 4; i++)
+			gpt |= e[i].type == 0xee;
+		if (gpt) {
+			scan_gpt(d, buf);
+		} else {
+			struct mbr_entry copy[4];
+			memcpy(copy, e, sizeof copy);
+			for (int i = 0; i < 4; i++)
+				if (copy[i].type && copy[i].type != 0x05 && copy[i].type != 0x0f)
+					add_partition(d, i + 1, le32(copy[i].lba), le32(copy[i].sectors));
+		}
+	}
+	page_free(buf);
+}
+
+/* Boot: every disk's partition table (before the /dev nodes are made). */
+void blkdev_scan_all(void)
+{
+	int disks = ndevs;
+	for (int i = 0; i < disks; i++)
+		if (!devs[i]->parent)
+			scan_partitions(devs[i]);
 }

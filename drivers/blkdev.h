@@ -59,6 +59,8 @@ struct blkdev {
 int blkdev_register(struct blkdev *d);
 struct blkdev *blkdev_by_rdev(uint32_t rdev);
 struct blkdev *blkdev_by_index(int i);	/* NULL past the last */
+/* Boot: register the MBR/GPT partitions of every disk (vda1, vda2, ...). */
+void blkdev_scan_all(void);
 /* /dev/<name> for every registered device (after the root is ready). */
 void blkdev_make_nodes(void);
 

@@ -75,6 +75,7 @@ void kernel_init(void)
 	}
 	bcache_init();
 	virtio_init();		/* disks, entropy: interrupts to the same cpu */
+	blkdev_scan_all();	/* partitions: vda1... */
 	blkdev_make_nodes();	/* /dev/vda... */
 	disk_mount_root();	/* root=/dev/vda: the disk becomes / */
 }

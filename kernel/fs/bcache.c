@@ -320,11 +320,14 @@ int bcache_sync(struct blkdev *d)
 		}
 		b->refs--;
 	}
+	struct blkdev *disk = d;
+	while (disk && disk->parent)
+		disk = disk->parent;	/* a partition: its disk has the cache to flush */
 	for (int i = 0; i < BLKDEV_MAX; i++) {
 		struct blkdev *x = blkdev_by_index(i);
 		if (!x)
 			break;
-		if ((!d || x == d) && !x->parent) {
+		if ((!disk || x == disk) && !x->parent) {
 			int e = flush_dev(x);
 			if (e && !err)
 				err = e;

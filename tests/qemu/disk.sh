@@ -169,3 +169,28 @@ for off in 1 0; do
 	check_no_log $n "$n-no-panic" 'panic|kernel exception'
 done
 rm -rf $D/bad-src $D/bad-?.img $D/eio.cfg
+
+# partitions: an MBR disk and a GPT disk, ext2 inside one partition of each
+rm -rf $D/part-src $D/mbr.img $D/gpt.img
+sh tests/busybox/ext2-tree.sh $D/part-src
+truncate -s 24M $D/mbr.img $D/gpt.img
+printf 'start=2048, size=8192, type=83\nstart=10240, size=20480, type=83\n' | sfdisk -q $D/mbr.img >/dev/null 2>&1
+mke2fs -q -F -t ext2 -d $D/part-src -E offset=$((10240 * 512)) $D/mbr.img 10M >/dev/null 2>&1
+sgdisk -n 1:2048:+12M -n 2:0:+4M $D/gpt.img >/dev/null 2>&1
+mke2fs -q -F -t ext2 -d $D/part-src -E offset=$((2048 * 512)) $D/gpt.img 12M >/dev/null 2>&1
+n=disk-part
+qemu_virt $n 120 2 "init=/tests/disk-part.sh offload=1" -initrd $INITRD \
+	-drive file=$D/mbr.img,format=raw,if=none,id=pm -device virtio-blk-device,drive=pm \
+	-drive file=$D/gpt.img,format=raw,if=none,id=pg -device virtio-blk-device,drive=pg
+check_status $n 0
+check_log $n "$n-done" "^partitions done"
+check_log $n "$n-mbr-table" "vda2: sectors 10240-30719"
+check_log $n "$n-gpt-table" "vdb1: sectors 2048-26623"
+tr -d '\r' <"$LOGDIR/$n.log" | grep -E '^(PASS|FAIL) ' | sed "s/^\(PASS\|FAIL\) /\1 $n-/"
+for x in mbr:10240:20480 gpt:2048:24576; do
+	set -- $(echo $x | tr : ' ')
+	dd if=$D/$1.img of=$D/part.img bs=512 skip=$2 count=$3 2>/dev/null
+	if e2fsck -fn $D/part.img >/dev/null 2>&1 && [ "$(debugfs -R 'cat /note' $D/part.img 2>/dev/null)" = "on-$1" ]; then
+		pass "$n-$1-host"; else fail "$n-$1-host" "the $1 partition: expected a clean ext2 with /note = on-$1"; fi
+done
+rm -rf $D/part-src $D/mbr.img $D/gpt.img $D/part.img

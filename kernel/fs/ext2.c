@@ -44,7 +44,16 @@
 #define INCOMPAT_FILETYPE	0x0002
 #define RO_COMPAT_SPARSE_SUPER	0x0001
 #define RO_COMPAT_LARGE_FILE	0x0002
+#define INCOMPAT_RECOVER	0x0004	/* the journal needs replaying */
+#define INCOMPAT_EXTENTS	0x0040
+#define INCOMPAT_64BIT		0x0080
+#define INCOMPAT_FLEX_BG	0x0200
+#define INCOMPAT_CSUM_SEED	0x2000
 #define INCOMPAT_SUPPORTED	INCOMPAT_FILETYPE
+/* ext4 images: read (extents, 64-byte group descriptors), never written */
+#define INCOMPAT_READ_ONLY	(INCOMPAT_EXTENTS | INCOMPAT_64BIT | INCOMPAT_FLEX_BG | INCOMPAT_CSUM_SEED)
+#define EXT4_EXTENTS_FL		0x80000
+#define EXT4_EXT_MAGIC		0xf30a
 #define RO_COMPAT_SUPPORTED	(RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE)
 #define EXT2_VALID_FS		1
 #define FAST_SYMLINK_MAX	60	/* bytes that fit in i_block */
@@ -97,7 +106,7 @@ struct ext2_fs {
 	uint32_t blocks_count, inodes_count, first_data_block;
 	uint32_t blocks_per_group, inodes_per_group, first_ino, inode_size, ngroups;
 	uint32_t free_blocks, free_inodes;
-	uint32_t gd_block;
+	uint32_t gd_block, desc_size;
 	int filetype, readonly;
 	struct e2inode *inodes;		/* in use */
 	struct inode *root;
@@ -183,10 +192,10 @@ static void blk_put(struct blk *r, int dirty)
 
 static int gd_get(struct ext2_fs *fs, uint32_t g, struct blk *r, struct ext2_gd **gd)
 {
-	uint32_t per = fs->bsize / sizeof(struct ext2_gd);
+	uint32_t per = fs->bsize / fs->desc_size;
 	int err = blk_get(fs, fs->gd_block + g / per, r, 0);
 	if (!err)
-		*gd = (struct ext2_gd *)r->p + g % per;
+		*gd = (struct ext2_gd *)(r->p + g % per * fs->desc_size);
 	return err;
 }
 
@@ -492,9 +501,64 @@ static int iget(struct ext2_fs *fs, uint32_t ino, struct inode *parent, struct i
  * Physical block of logical block lblk of e; 0 for a hole.  alloc: fill
  * holes (and missing indirect blocks) with new zeroed blocks.
  */
+/* ext4 extent tree (read only): the block of lblk, 0 for a hole or an unwritten extent. */
+static int extent_map(struct e2inode *e, uint64_t lblk, uint32_t *out)
+{
+	struct ext2_fs *fs = e->fs;
+	const uint8_t *node = (const uint8_t *)e->block;
+	uint32_t room = sizeof e->block;
+	struct blk held = { 0 };
+	int err = 0;
+	*out = 0;
+	for (int level = 0;; level++) {
+		uint16_t magic = *(const uint16_t *)node, n = *(const uint16_t *)(node + 2);
+		uint16_t depth = *(const uint16_t *)(node + 6);
+		if (magic != EXT4_EXT_MAGIC || 12u + 12u * n > room || depth > 5 || level > 5) {
+			err = corrupt(fs, "extent header in inode", e->v.ino);
+			break;
+		}
+		const uint8_t *ent = NULL;	/* the last entry starting at or before lblk */
+		for (uint16_t i = 0; i < n; i++)
+			if (*(const uint32_t *)(node + 12 + 12 * i) <= lblk)
+				ent = node + 12 + 12 * i;
+		if (!ent)
+			break;	/* before the first extent: a hole */
+		if (depth == 0) {
+			uint32_t first = *(const uint32_t *)ent;
+			uint16_t len = *(const uint16_t *)(ent + 4);
+			uint64_t start = (uint64_t)*(const uint16_t *)(ent + 6) << 32 | *(const uint32_t *)(ent + 8);
+			if (len <= 32768 && lblk < (uint64_t)first + len) {	/* > 32768: unwritten */
+				uint64_t b = start + (lblk - first);
+				if (b >= fs->blocks_count)
+					err = corrupt(fs, "extent in inode", e->v.ino);
+				else
+					*out = (uint32_t)b;
+			}
+			break;
+		}
+		uint64_t child = (uint64_t)*(const uint16_t *)(ent + 8) << 32 | *(const uint32_t *)(ent + 4);
+		if (held.b)
+			blk_put(&held, 0);
+		held.b = NULL;
+		if (child >= fs->blocks_count || !blk_ok(fs, (uint32_t)child)) {
+			err = corrupt(fs, "extent index in inode", e->v.ino);
+			break;
+		}
+		if ((err = blk_get(fs, (uint32_t)child, &held, 0)) != 0)
+			break;
+		node = held.p;
+		room = fs->bsize;
+	}
+	if (held.b)
+		blk_put(&held, 0);
+	return err;
+}
+
 static int bmap(struct e2inode *e, uint64_t lblk, int alloc, uint32_t *out)
 {
 	struct ext2_fs *fs = e->fs;
+	if (e->flags & EXT4_EXTENTS_FL)
+		return alloc ? -EROFS : extent_map(e, lblk, out);
 	uint32_t apb = fs->apb, idx[4];
 	int depth;
 	uint32_t *slot;
@@ -1385,9 +1449,13 @@ static int super_check(struct ext2_fs *fs, const struct ext2_super *sb)
 	if (sb->rev_level >= 1 && ((sb->inode_size & (sb->inode_size - 1)) || sb->inode_size < 128 ||
 				   sb->inode_size > (1024u << sb->log_block_size)))
 		return corrupt(fs, "superblock, inode size", sb->inode_size);
-	if (sb->rev_level >= 1 && (sb->feature_incompat & ~INCOMPAT_SUPPORTED)) {
+	if (sb->rev_level >= 1 && (sb->feature_incompat & INCOMPAT_RECOVER)) {
+		pr_warn("ext2 %s: the journal needs replaying: not mounted\n", fs->dev->name);
+		return -EOPNOTSUPP;
+	}
+	if (sb->rev_level >= 1 && (sb->feature_incompat & ~(INCOMPAT_SUPPORTED | INCOMPAT_READ_ONLY))) {
 		pr_warn("ext2 %s: unsupported features %#x (a journal or extents: ext3/ext4?)\n",
-			fs->dev->name, sb->feature_incompat & ~INCOMPAT_SUPPORTED);
+			fs->dev->name, sb->feature_incompat & ~(INCOMPAT_SUPPORTED | INCOMPAT_READ_ONLY));
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -1400,6 +1468,7 @@ static int super_read(struct ext2_fs *fs)
 	if (!(b = bcache_read(fs->dev, 0, &err)))
 		return err;
 	struct ext2_super sb = *(struct ext2_super *)(b->data + 1024);
+	uint16_t desc_size = *(uint16_t *)(b->data + 1024 + 0xfe);	/* s_desc_size (64bit) */
 	bcache_put(b);
 	fs->bsize = 1024u << (sb.log_block_size <= 2 ? sb.log_block_size : 0);
 	if ((err = super_check(fs, &sb)) != 0)
@@ -1418,6 +1487,17 @@ static int super_read(struct ext2_fs *fs)
 		      sb.blocks_per_group;
 	fs->gd_block = sb.first_data_block + 1;
 	fs->filetype = sb.rev_level >= 1 && (sb.feature_incompat & INCOMPAT_FILETYPE);
+	fs->desc_size = 32;
+	if (sb.rev_level >= 1 && (sb.feature_incompat & INCOMPAT_64BIT)) {
+		if (desc_size < 32 || desc_size > 1024 || (desc_size & (desc_size - 1)))
+			return corrupt(fs, "superblock, group descriptor size", desc_size);
+		fs->desc_size = desc_size;
+	}
+	if (sb.rev_level >= 1 && (sb.feature_incompat & INCOMPAT_READ_ONLY) && !fs->readonly) {
+		pr_warn("ext2 %s: ext4 features %#x: mounting read-only\n", fs->dev->name,
+			sb.feature_incompat & INCOMPAT_READ_ONLY);
+		fs->readonly = 1;
+	}
 	if ((uint64_t)fs->ngroups * fs->inodes_per_group < fs->inodes_count ||
 	    fs->free_blocks > fs->blocks_count || fs->free_inodes > fs->inodes_count)
 		return corrupt(fs, "superblock, inodes", fs->inodes_count);

@@ -27,7 +27,8 @@ static struct disk_mnt mnts[DISK_MOUNTS];
 
 int disk_fs_type(const char *type)
 {
-	return !strcmp(type, "ext2");
+	/* ext3/ext4 images are read without their journal, read-only if they use ext4 features */
+	return !strcmp(type, "ext2") || !strcmp(type, "ext3") || !strcmp(type, "ext4");
 }
 
 static int mount_on(struct inode *dev_ip, struct inode *mp, unsigned long flags)

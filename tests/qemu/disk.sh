@@ -170,7 +170,8 @@ for off in 1 0; do
 done
 rm -rf $D/bad-src $D/bad-?.img $D/eio.cfg
 
-# partitions: an MBR disk and a GPT disk, ext2 inside one partition of each
+# partitions: an MBR disk and a GPT disk, ext2 inside one partition of each;
+# and an ext4 image read through its extents
 rm -rf $D/part-src $D/mbr.img $D/gpt.img
 sh tests/busybox/ext2-tree.sh $D/part-src
 truncate -s 24M $D/mbr.img $D/gpt.img
@@ -178,11 +179,16 @@ printf 'start=2048, size=8192, type=83\nstart=10240, size=20480, type=83\n' | sf
 mke2fs -q -F -t ext2 -d $D/part-src -E offset=$((10240 * 512)) $D/mbr.img 10M >/dev/null 2>&1
 sgdisk -n 1:2048:+12M -n 2:0:+4M $D/gpt.img >/dev/null 2>&1
 mke2fs -q -F -t ext2 -d $D/part-src -E offset=$((2048 * 512)) $D/gpt.img 12M >/dev/null 2>&1
+rm -rf $D/part-src $D/ext4.img
+sh tests/busybox/ext2-tree.sh $D/part-src frag
+mke2fs -q -F -t ext4 -d $D/part-src $D/ext4.img 32M >/dev/null 2>&1	# Debian 12's ext4 defaults
 n=disk-part
 qemu_virt $n 120 2 "init=/tests/disk-part.sh offload=1" -initrd $INITRD \
 	-drive file=$D/mbr.img,format=raw,if=none,id=pm -device virtio-blk-device,drive=pm \
-	-drive file=$D/gpt.img,format=raw,if=none,id=pg -device virtio-blk-device,drive=pg
+	-drive file=$D/gpt.img,format=raw,if=none,id=pg -device virtio-blk-device,drive=pg \
+	-drive file=$D/ext4.img,format=raw,if=none,id=p4 -device virtio-blk-device,drive=p4
 check_status $n 0
+check_log $n "$n-ext4-ro" "ext2 vdc: ext4 features 0x[0-9a-f]+: mounting read-only"
 check_log $n "$n-done" "^partitions done"
 check_log $n "$n-mbr-table" "vda2: sectors 10240-30719"
 check_log $n "$n-gpt-table" "vdb1: sectors 2048-26623"
@@ -193,4 +199,4 @@ for x in mbr:10240:20480 gpt:2048:24576; do
 	if e2fsck -fn $D/part.img >/dev/null 2>&1 && [ "$(debugfs -R 'cat /note' $D/part.img 2>/dev/null)" = "on-$1" ]; then
 		pass "$n-$1-host"; else fail "$n-$1-host" "the $1 partition: expected a clean ext2 with /note = on-$1"; fi
 done
-rm -rf $D/part-src $D/mbr.img $D/gpt.img $D/part.img
+rm -rf $D/part-src $D/mbr.img $D/gpt.img $D/part.img $D/ext4.img

@@ -41,6 +41,8 @@ write)
 	t sparse-write sh -c 'echo x | dd of=/mnt/sparse bs=1 seek=67108864 2>/dev/null && head -c 4096 /tmp/want/tree/big | dd of=/mnt/sparse bs=4096 seek=76800 conv=notrunc 2>/dev/null'
 	t sparse-size sh -c '[ $(stat -c %s /mnt/sparse) = 314576896 ]'
 	t sparse-hole sh -c '[ "$(dd if=/mnt/sparse bs=4096 skip=1000 count=1 2>/dev/null | wc -c)" = 4096 ] && [ "$(dd if=/mnt/sparse bs=4096 skip=1000 count=1 2>/dev/null | tr -d "\\000" | wc -c)" = 0 ]'
+	# past 1 GiB: triple-indirect blocks with 1 KiB blocks, i_size_high with 4 KiB
+	t big-sparse sh -c 'echo far | dd of=/mnt/far bs=1 seek=1100000000 2>/dev/null && [ $(stat -c %s /mnt/far) = 1100000004 ]'
 	t truncate-shrink sh -c 'cp /tmp/want/tree/big /mnt/trunc && truncate -s 5000 /mnt/trunc && [ $(stat -c %s /mnt/trunc) = 5000 ] && head -c 5000 /tmp/want/tree/big | cmp - /mnt/trunc'
 	t big-copy cp /tmp/want/tree/big /mnt/big2
 	t fsync-file sh -c 'echo synced | dd of=/mnt/fsynced conv=fsync 2>/dev/null'
@@ -59,9 +61,11 @@ read)
 	t sparse-kept sh -c '[ $(stat -c %s /mnt/sparse) = 314576896 ] && [ "$(dd if=/mnt/sparse bs=1 skip=67108864 count=1 2>/dev/null)" = x ]'
 	t sparse-tail sh -c '[ "$(dd if=/mnt/sparse bs=4096 skip=76800 2>/dev/null | md5sum)" = "$(head -c 4096 /tmp/want/tree/big | md5sum)" ]'
 	t big-kept cmp /tmp/want/tree/big /mnt/big2
+	t big-sparse-kept sh -c '[ "$(dd if=/mnt/far bs=1 skip=1100000000 2>/dev/null)" = far ]'
+	t big-sparse-truncate sh -c 'truncate -s 0 /mnt/far && [ $(stat -c %s /mnt/far) = 0 ]'	# frees the triple-indirect tree
 	t fsynced-kept sh -c '[ "$(cat /mnt/fsynced)" = synced ]'
 	t tree-kept diff -r /tmp/want/tree /mnt/tree
-	t rm-all rm -rf /mnt/d1 /mnt/big2 /mnt/sparse
+	t rm-all rm -rf /mnt/d1 /mnt/big2 /mnt/sparse /mnt/far
 	t umount umount /mnt
 	;;
 esac

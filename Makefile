@@ -127,3 +127,4 @@ clean:
 bench: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
 	@sh scripts/bench.sh
+	@sh scripts/bench-disk.sh

@@ -125,8 +125,8 @@ static long do_rw_at(const uint64_t a[6], int write)
 	struct file *f = fd_get(curproc(), (int)a[0]);
 	if (!f)
 		return -EBADF;
-	if (!f->ip || !S_ISREG(f->ip->mode))
-		return -ESPIPE;
+	if (!f->ip || !(S_ISREG(f->ip->mode) || S_ISBLK(f->ip->mode)))
+		return -ESPIPE;	/* block devices have offsets too (issue 12) */
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
 	uint64_t saved = f->off;

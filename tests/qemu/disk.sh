@@ -200,3 +200,20 @@ for x in mbr:10240:20480 gpt:2048:24576; do
 		pass "$n-$1-host"; else fail "$n-$1-host" "the $1 partition: expected a clean ext2 with /note = on-$1"; fi
 done
 rm -rf $D/part-src $D/mbr.img $D/gpt.img $D/part.img $D/ext4.img
+
+# the fuzzer (user/fuzz.c) with its files on a disk root: the kernel survives
+# and the filesystem it leaves is clean
+img=$D/fuzz.img
+rm -f $img
+mke2fs -q -F -t ext2 -d $BUILD/rootfs $img 64M >/dev/null 2>&1
+for off in 1 0; do
+	seed=$([ $off = 1 ] && echo 0x1234567 || echo "21 all")
+	n=fuzz-rootdisk-off$off
+	qemu_virt $n 240 2 "root=/dev/vda rootfstype=ext2 offload=$off loglevel=error init=/bin/fuzz -- 40 5000 $seed" $(blk $img)
+	check_status $n 0
+	check_log $n "$n-survives" '^PASS kernel-survives-fuzz$'
+	check_no_log $n "$n-no-panic" 'panic|kernel exception'
+	if e2fsck -fn $img >"$LOGDIR/$n.fsck" 2>&1; then pass "$n-e2fsck-clean"; else
+		fail "$n-e2fsck-clean" "e2fsck -fn: $(grep -v '^Pass\|^e2fsck' "$LOGDIR/$n.fsck" | head -3 | tr '\n' '|')"; fi
+done
+rm -f $img

@@ -94,7 +94,9 @@ QEMU_ARGS = $(UBOOT_QEMU_ARGS)
 endif
 # DISK=<image>: a virtio disk (/dev/vda); boot from it with
 # EXTRA_BOOTARGS="root=/dev/vda rootfstype=ext2" (docs/DISKS.md)
-QEMU_ARGS += $(if $(DISK),-drive file=$(DISK),format=raw,if=none,id=disk0 -device virtio-blk-device,drive=disk0)
+ifneq ($(DISK),)
+QEMU_ARGS += -drive file=$(DISK),format=raw,if=none,id=disk0 -device virtio-blk-device,drive=disk0
+endif
 
 # the rootfs with busybox, the project's programs and rootfs/skel
 # (the test scripts go in /tests; a user's EXTRA=<dir> is merged over them)

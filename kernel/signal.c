@@ -75,23 +75,62 @@ int signal_send(struct proc *p, int sig)
 	return 0;
 }
 
+/*
+ * kill(2)'s permission rule: the sender's real or effective uid is the
+ * target's real or saved uid, or the sender has CAP_KILL; SIGCONT within
+ * one session is always allowed.  Kernel-sent signals (tty, SIGCHLD) do not
+ * come through here.
+ */
+int signal_may_send(struct proc *p, int sig)
+{
+	struct cred *c = cred_current();
+	if (!c || capable(CAP_KILL))
+		return 0;
+	const struct cred *t = &p->cred;
+	if (c->euid == t->uid || c->euid == t->suid || c->uid == t->uid || c->uid == t->suid)
+		return 0;
+	if (sig == SIGCONT && p->sid == curproc()->sid)
+		return 0;
+	return -EPERM;
+}
+
+/* signal_send after the permission check: a NULL p is -ESRCH. */
+int signal_send_checked(struct proc *p, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!p)
+		return -ESRCH;
+	int err = signal_may_send(p, sig);
+	return err ? err : signal_send(p, sig);
+}
+
 int signal_kill(int pid, int sig)
 {
 	struct proc *self = curproc();
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
 	if (pid > 0)
-		return signal_send(proc_by_pid(pid), sig);
+		return signal_send_checked(proc_by_pid(pid), sig);
 	int pgrp = pid == 0 ? self->pgid : -pid, found = 0, err = 0, i = 0;
 	for (struct proc *p; (p = proc_iter(&i)) != NULL; ) {
 		if (p->state != P_ALIVE)
 			continue;
 		if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgrp)
 			continue;
+		if (signal_may_send(p, sig)) {
+			if (!found && !err)
+				err = -EPERM;	/* none may be signalled: -EPERM, not -ESRCH */
+			continue;
+		}
+		if (!found)
+			err = 0;
 		found = 1;
 		int r = signal_send(p, sig);
 		if (r)
 			err = r;
 	}
-	return found ? err : -ESRCH;
+	return found || err ? err : -ESRCH;
 }
 
 /* Called by the tty's ^C / ^Z: the foreground process group. */

@@ -22,7 +22,6 @@ void vfork_release(struct proc *p)
 SYSCALL(getpid) { (void)a; return curproc()->pid; }
 SYSCALL(getppid) { (void)a; struct proc *p = curproc(); return p->parent ? p->parent->pid : 0; }
 SYSCALL(gettid) { (void)a; return curtask()->tid; }
-SYSCALL(getuid) { (void)a; return 0; }
 
 SYSCALL(set_tid_address)
 {
@@ -213,6 +212,7 @@ SYSCALL(clone)
 	c->cwd = p->cwd;
 	inode_get(c->cwd);
 	c->umask = p->umask;
+	c->cred = p->cred;
 	c->pgid = p->pgid;
 	c->sid = p->sid;
 	memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);

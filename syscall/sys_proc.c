@@ -45,6 +45,8 @@ SYSCALL(exit_group)
 /* poweroff -f, halt -f, reboot -f: the machine stops with status 0. */
 SYSCALL(reboot)
 {
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
 	if (a[0] != REBOOT_MAGIC1)
 		return -EINVAL;
 	switch ((uint32_t)a[2]) {
@@ -63,6 +65,8 @@ static char domainname[65] = "(none)";
 
 static long set_name(char *dst, uint64_t uname, uint64_t len)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
 	char tmp[65] = { 0 };

@@ -115,6 +115,8 @@ static long do_read(struct file *f, uint64_t buf, size_t n)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
+	if (!user_range_ok(buf, n))
+		return -EFAULT;
 	if (n > 0x7ffff000)
 		n = 0x7ffff000;
 	return f->ops->read ? f->ops->read(f, buf, n) : -EINVAL;
@@ -124,6 +126,8 @@ static long do_write(struct file *f, uint64_t buf, size_t n)
 {
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
+	if (!user_range_ok(buf, n))
+		return -EFAULT;
 	if (n > 0x7ffff000)
 		n = 0x7ffff000;
 	return f->ops->write ? f->ops->write(f, buf, n) : -EINVAL;
@@ -310,6 +314,8 @@ SYSCALL(getdents64)
 		return -EBADF;
 	if (!f->ip || !S_ISDIR(f->ip->mode))
 		return -ENOTDIR;
+	if (!user_range_ok(a[1], a[2]))
+		return -EFAULT;
 	size_t cap = a[2] < PGSIZE ? a[2] : PGSIZE;
 	struct dirent_ctx ctx = { page_alloc(), cap, 0 };
 	if (!ctx.buf)

@@ -66,7 +66,7 @@ user:$6$duetuser$irAGp4YuN56qCF3/OxXk7oQWDT5x.CRKD4PybPcehe1DNAvTAG8SFq8rvEnTwzZ
 nobody:*:20000:0:99999:7:::
 S
 chmod 600 "$stage/etc/shadow"
-echo "user's file" > "$stage/home/user/.profile"
+echo '# login shell settings of the test user' > "$stage/home/user/.profile"
 echo duet > "$stage/etc/hostname"
 
 mk_node() { mknod -m "$4" "$stage/dev/$1" c "$2" "$3" 2>/dev/null; }

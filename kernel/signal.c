@@ -105,6 +105,12 @@ int signal_send_checked(struct proc *p, int sig)
 	return err ? err : signal_send(p, sig);
 }
 
+/*
+ * kill(2) for pid <= 0.  As Linux's kill_something_info: a process group
+ * is -EPERM when no member may be signalled; kill(-1) counts the processes
+ * it tried and returns 0 even if all of them refused with -EPERM (the
+ * signal simply reaches only those the caller may signal).
+ */
 int signal_kill(int pid, int sig)
 {
 	struct proc *self = curproc();
@@ -112,25 +118,26 @@ int signal_kill(int pid, int sig)
 		return -EINVAL;
 	if (pid > 0)
 		return signal_send_checked(proc_by_pid(pid), sig);
-	int pgrp = pid == 0 ? self->pgid : -pid, found = 0, err = 0, i = 0;
+	int pgrp = pid == 0 ? self->pgid : -pid, tried = 0, sent = 0, err = 0, i = 0;
 	for (struct proc *p; (p = proc_iter(&i)) != NULL; ) {
 		if (p->state != P_ALIVE)
 			continue;
 		if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgrp)
 			continue;
-		if (signal_may_send(p, sig)) {
-			if (!found && !err)
-				err = -EPERM;	/* none may be signalled: -EPERM, not -ESRCH */
-			continue;
-		}
-		if (!found)
-			err = 0;
-		found = 1;
-		int r = signal_send(p, sig);
-		if (r)
+		tried++;
+		int r = signal_may_send(p, sig);
+		if (!r)
+			r = signal_send(p, sig);
+		if (!r)
+			sent++;
+		else if (pid != -1 || r != -EPERM)
 			err = r;
 	}
-	return found || err ? err : -ESRCH;
+	if (!tried)
+		return -ESRCH;
+	if (pid == -1)
+		return err;	/* -EPERM refusals are not reported */
+	return sent ? 0 : err;
 }
 
 /* Called by the tty's ^C / ^Z: the foreground process group. */

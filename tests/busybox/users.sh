@@ -62,5 +62,13 @@ t passwd-old-fails 1 "Password:
 su: incorrect password" 'su user -c "echo user | su -c id user"'
 t shadow-still-private 0 "-rw------- root root" 'ls -l /etc/shadow | awk "{print \$1, \$3, \$4}"'
 
+# --- a new account: adduser, chpasswd (their "can't lock" warnings: no record locks yet)
+t adduser 0 "bob:x:1001:1001:Linux User,,,:/home/bob:/bin/sh" 'adduser -D bob 2>/dev/null; grep ^bob: /etc/passwd'
+t adduser-home 0 "bob bob" 'ls -ld /home/bob | awk "{print \$3, \$4}"'
+t chpasswd 0 "chpasswd: password for 'bob' changed" 'echo "bob:Pw-12345-xyz" | chpasswd 2>&1 | grep changed'
+t su-new-user 0 "Password: 
+uid=1001(bob) gid=1001(bob) groups=1001(bob)" 'su user -c "echo Pw-12345-xyz | su -c id bob"'
+t new-user-not-in-user-home 1 "ls: can't open '/home/user': Permission denied" 'su bob -c "ls /home/user"'
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

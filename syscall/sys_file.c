@@ -82,10 +82,10 @@ SYSCALL(openat)
 		err = -ENOTDIR;
 	if (!err && !created)
 		err = inode_permission(ip, open_mask(flags));
-	if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && (flags & O_ACCMODE) != O_RDONLY)
+	if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && (flags & O_ACCMODE) != O_RDONLY) {
 		inode_kill_suid(ip);
-	if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && (flags & O_ACCMODE) != O_RDONLY)
 		err = inode_truncate(ip, 0);
+	}
 	struct file *f = NULL;
 	if (!err)
 		err = file_open_inode(ip, flags, &f);

@@ -3,6 +3,7 @@
  * handlers on the syscall cpu (see proc.h); task threads live on the
  * client cpu (logical 0).
  */
+#include "drivers/blkdev.h"
 #include "kernel/proc.h"
 #include "kernel/file.h"
 #include "kernel/vfs.h"
@@ -47,6 +48,15 @@ struct proc *proc_alloc(void)
 int pid_alloc(void)
 {
 	return next_pid++;
+}
+
+/* kernel/cred.h: the credentials of the process this thread runs or serves a call for. */
+struct cred *cred_current(void)
+{
+	struct thread *t = current();
+	if (!t || !t->task || !t->task->proc)
+		return NULL;
+	return &t->task->proc->cred;
 }
 
 struct proc *proc_by_pid(int pid)
@@ -181,6 +191,7 @@ void proc_exit(struct proc *p, int status)
 		p->task->exiting = 1;	/* every thread has left already (group_exit) */
 	if (p == initproc) {
 		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+		blkdev_shutdown();	/* caches to disk before the machine stops */
 		kprintf("init exited: status %d\n", code);
 		stats_print();
 		system_halt(code);

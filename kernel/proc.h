@@ -13,6 +13,7 @@
 #include "kernel/trap.h"
 #include "sched/thread.h"
 #include "kernel/rlimit.h"
+#include "kernel/cred.h"
 
 #define NOFILE 64
 #define NPROC  128
@@ -58,6 +59,7 @@ struct proc {
 	struct ptimers *timers;		/* itimers and POSIX timers (kernel/ptimer.c), or NULL */
 	struct rlimit_k rlim[16];	/* kernel/rlimit.c; rlim_set 0: not yet initialised */
 	int rlim_set;
+	struct cred cred;		/* who we are: kernel/cred.h (all 0, root, for init) */
 };
 
 /* What a siginfo says about one pending signal (kernel/signal.c fills the rest). */
@@ -154,4 +156,3 @@ _Noreturn void task_return_to_user(struct task *t);
 struct proc *proc_iter(int *i);
 void signal_fatal(struct task *t, int sig);
 void vfork_release(struct proc *p);
-long random_fill(uint64_t ubuf, size_t n);

@@ -47,6 +47,13 @@ SYSCALL(prlimit64)
 	struct proc *p = a[0] ? proc_by_pid((int)a[0]) : curproc();
 	if (!p)
 		return -ESRCH;
+	/* Linux: another process's limits need its uids and gids all our real ones, or CAP_SYS_RESOURCE */
+	struct cred *c = cred_current();
+	const struct cred *t = &p->cred;
+	if (p != curproc() && c && !capable(CAP_SYS_RESOURCE) &&
+	    (t->uid != c->uid || t->euid != c->uid || t->suid != c->uid ||
+	     t->gid != c->gid || t->egid != c->gid || t->sgid != c->gid))
+		return -EPERM;
 	if (a[1] >= RLIM_NLIMITS)
 		return -EINVAL;
 	if (!p->rlim_set)

@@ -13,8 +13,9 @@ static long kill_thread(int tgid, int tid, int sig)
 	struct task *t = task_by_tid(tid);
 	if (!t || (tgid > 0 && t->proc->pid != tgid))
 		return -ESRCH;
-	if (sig == 0)
-		return 0;
+	int err = signal_may_send(t->proc, sig);	/* kill(2)'s permission rule */
+	if (err || sig == 0)
+		return err;
 	struct sig_info si = { SI_TKILL, curproc()->pid, 0 };
 	return signal_send_thread(t, sig, &si);
 }

@@ -78,7 +78,9 @@ SYSCALL(rt_sigqueueinfo)
 	if (!p)
 		return -ESRCH;
 	struct sig_info si;
-	long err = user_info(a[2], pid, &si);
+	long err = signal_may_send(p, sig);	/* kill(2)'s permission rule */
+	if (!err)
+		err = user_info(a[2], pid, &si);
 	if (err)
 		return err;
 	return sig ? signal_send_info(p, sig, &si) : 0;
@@ -93,7 +95,9 @@ SYSCALL(rt_tgsigqueueinfo)
 	if (!t || t->proc->pid != tgid)
 		return -ESRCH;
 	struct sig_info si;
-	long err = user_info(a[3], tgid, &si);
+	long err = signal_may_send(t->proc, sig);
+	if (!err)
+		err = user_info(a[3], tgid, &si);
 	if (err)
 		return err;
 	return sig ? signal_send_thread(t, sig, &si) : 0;

@@ -2,35 +2,11 @@
 #include "syscall/sys.h"
 #include "kernel/timer.h"
 #include "kernel/platform.h"
-#include "kernel/memlayout.h"
 #include "drivers/tty.h"
+#include "kernel/walltime.h"
 
 struct timespec_k { int64_t sec, nsec; };
 
-static uint64_t boot_epoch_ns = 1764000000ULL * 1000000000ULL;	/* wall clock at boot without an RTC */
-static int epoch_read;
-
-/*
- * The wall clock: QEMU virt's goldfish RTC (ns since 1970: TIME_LOW at 0,
- * TIME_HIGH at 4, low first latches high) read once, then the timer.
- * Files from the initramfs carry the build host's times; without this a
- * fresh file looked older than them (libc-test functional/stat).
- */
-uint64_t realtime_ns(void)
-{
-	/* relaxed: one hart reads the RTC; the first call is init's exec, alone at boot */
-	if (!__atomic_load_n(&epoch_read, __ATOMIC_RELAXED) &&
-	    !__atomic_exchange_n(&epoch_read, 1, __ATOMIC_RELAXED)) {
-		if (plat.rtc_base) {
-			volatile uint32_t *rtc = PA2VA(plat.rtc_base);
-			uint64_t lo = rtc[0], hi = rtc[1];
-			uint64_t now = hi << 32 | lo;
-			if (now > time_ns())
-				boot_epoch_ns = now - time_ns();
-		}
-	}
-	return boot_epoch_ns + time_ns();
-}
 
 void vfs_now(int64_t *sec, int64_t *nsec)
 {
@@ -74,6 +50,10 @@ SYSCALL(gettimeofday)
 	uint64_t ns = realtime_ns();
 	int64_t tv[2] = { (int64_t)(ns / 1000000000UL), (int64_t)(ns % 1000000000UL / 1000) };
 	if (a[0] && copy_to_user(curmm(), a[0], tv, sizeof tv))
+		return -EFAULT;
+	struct timezone_k tz;
+	walltime_tz(&tz);
+	if (a[1] && copy_to_user(curmm(), a[1], &tz, sizeof tz))
 		return -EFAULT;
 	return 0;
 }

@@ -56,8 +56,11 @@ int signal_send_thread(struct task *t, int sig, const struct sig_info *si)
 	if (ignored(p, sig))
 		return 0;
 	if (!(atomic_load(&t->sig_pending) & sigbit(sig))) {
-		struct task *self = current()->task;
-		t->sig_info[sig - 1] = si ? *si : (struct sig_info){ SI_USER, self ? self->proc->pid : 0, 0 };
+		/* from an interrupt (the tty's ^C) there may be no thread, or no task: the kernel sent it */
+		struct thread *cur = current();
+		struct task *self = cur ? cur->task : NULL;
+		t->sig_info[sig - 1] = si ? *si : self && self->proc ?
+			(struct sig_info){ SI_USER, self->proc->pid, 0 } : (struct sig_info){ SI_KERNEL, 0, 0 };
 	}
 	/* real-time signals queue (Linux): one delivery per send, up to a bound */
 	if (sig >= SIGRTMIN_K) {
@@ -182,9 +185,11 @@ int signal_kill(int pid, int sig)
 void tty_signal(int sig)
 {
 	int pgrp = tty_foreground_pgrp(), i = 0;
+	/* an interrupt: whatever thread it landed on is not the sender */
+	struct sig_info si = { SI_KERNEL, 0, 0 };
 	for (struct proc *p; (p = proc_iter(&i)) != NULL; )
 		if (p->pgid == pgrp && p->state == P_ALIVE)
-			signal_send(p, sig);
+			signal_send_info(p, sig, &si);
 }
 
 int signal_pending_now(void)

@@ -6,7 +6,7 @@
  * the bytes arrive and is reseeded when they do.
  */
 #include "drivers/virtio.h"
-#include "drivers/entropy.h"
+#include "kernel/random.h"
 #include "kernel/errno.h"
 #include "kernel/memlayout.h"
 #include "kernel/page_alloc.h"

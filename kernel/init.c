@@ -19,6 +19,9 @@
 #include "drivers/console.h"
 #include "drivers/plic.h"
 #include "drivers/tty.h"
+#include "drivers/rtc_goldfish.h"
+#include "kernel/walltime.h"
+#include "kernel/random.h"
 #include "drivers/virtio.h"
 #include "drivers/blkdev.h"
 #include "kernel/fs/bcache.h"
@@ -58,10 +61,17 @@ static void rootfs_init(void)
 	make_node("/dev", "zero", S_IFCHR | 0666, MKDEV(1, 5));
 	make_node("/dev", "random", S_IFCHR | 0666, MKDEV(1, 8));
 	make_node("/dev", "urandom", S_IFCHR | 0666, MKDEV(1, 9));
+	if (rtc_present()) {
+		make_node("/dev", "rtc0", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
+		make_node("/dev", "misc", S_IFDIR | 0755, 0);
+		make_node("/dev/misc", "rtc", S_IFCHR | 0600, MKDEV(10, 135));
+	}
 }
 
 void kernel_init(void)
 {
+	walltime_init();	/* CLOCK_REALTIME from the RTC */
+	random_init();		/* the generator, from /chosen/rng-seed */
 	for (int i = 0; i < ncpu; i++)
 		exec_init(&cpus[i]);
 	rootfs_init();

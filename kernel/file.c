@@ -4,6 +4,7 @@
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
+#include "drivers/rtc.h"
 #include <string.h>
 
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, int flags)
@@ -102,7 +103,7 @@ static int always_ready(struct file *f) { (void)f; return 3; }
 static const struct file_ops reg_ops = { .read = reg_read, .write = reg_write, .poll = always_ready };
 static const struct file_ops dir_ops = { .read = dir_rw, .write = dir_rw, .poll = always_ready };
 
-/* ---- /dev/null, /dev/zero, /dev/random ---- */
+/* ---- /dev/null, /dev/zero (/dev/random and /dev/urandom: kernel/random.c) ---- */
 
 static long null_read(struct file *f, uint64_t ubuf, size_t n) { (void)f, (void)ubuf, (void)n; return 0; }
 static long null_write(struct file *f, uint64_t ubuf, size_t n) { (void)f, (void)ubuf; return (long)n; }
@@ -113,20 +114,18 @@ static long zero_read(struct file *f, uint64_t ubuf, size_t n)
 	return clear_user(curproc()->mm, ubuf, n) ? -EFAULT : (long)n;
 }
 
-long random_fill(uint64_t ubuf, size_t n);
-static long random_read(struct file *f, uint64_t ubuf, size_t n) { (void)f; return random_fill(ubuf, n); }
-
 static const struct file_ops null_ops = { .read = null_read, .write = null_write, .poll = always_ready };
 static const struct file_ops zero_ops = { .read = zero_read, .write = null_write, .poll = always_ready };
-static const struct file_ops random_ops = { .read = random_read, .write = null_write, .poll = always_ready };
 
 static const struct file_ops *dev_ops(uint32_t rdev)
 {
 	switch (rdev) {
 	case MKDEV(1, 3): return &null_ops;
 	case MKDEV(1, 5): return &zero_ops;
-	case MKDEV(1, 8): case MKDEV(1, 9): return &random_ops;
+	case MKDEV(1, 8): return &random_ops;
+	case MKDEV(1, 9): return &urandom_ops;
 	case MKDEV(5, 0): case MKDEV(5, 1): case MKDEV(4, 0): case MKDEV(4, 1): return &tty_ops;
+	case MKDEV(RTC_MAJOR, 0): return &rtc_ops;
 	default: return NULL;
 	}
 }

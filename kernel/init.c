@@ -9,6 +9,7 @@
 #include "kernel/trap.h"
 #include "kernel/vfs.h"
 #include "kernel/cpio.h"
+#include "drivers/rtc.h"
 #include "kernel/file.h"
 #include "kernel/proc.h"
 #include "kernel/procfs.h"
@@ -54,6 +55,11 @@ static void rootfs_init(void)
 	make_node("/dev", "zero", S_IFCHR | 0666, MKDEV(1, 5));
 	make_node("/dev", "random", S_IFCHR | 0666, MKDEV(1, 8));
 	make_node("/dev", "urandom", S_IFCHR | 0666, MKDEV(1, 9));
+	if (rtc_present()) {
+		make_node("/dev", "rtc0", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
+		make_node("/dev", "misc", S_IFDIR | 0755, 0);	/* where busybox hwclock looks too */
+		make_node("/dev/misc", "rtc", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
+	}
 }
 
 void kernel_init(void)

@@ -168,6 +168,9 @@ static void parse_misc(struct platform *p, const struct fdt *f)
 	int n = fdt_find_compatible(f, -1, "sifive,test0");
 	if (n >= 0)
 		fdt_reg(f, n, 0, &p->finisher_base, &sz);
+	n = fdt_find_compatible(f, -1, "google,goldfish-rtc");
+	if (n >= 0 && node_okay(f, n))
+		fdt_reg(f, n, 0, &p->rtc_base, &sz);
 	n = fdt_find_compatible(f, -1, "riscv,clint0");
 	if (n < 0)
 		n = fdt_find_compatible(f, -1, "sifive,clint0");
@@ -195,6 +198,8 @@ static void parse_chosen(struct platform *p, const struct fdt *f)
 	const void *e = fdt_prop(f, c, "linux,initrd-end", &len);
 	if (e)
 		p->initrd_end = fdt_read_cells(e, len / 4);
+	p->rng_seed = fdt_prop(f, c, "rng-seed", &len);
+	p->rng_seed_len = p->rng_seed && len > 0 ? (uint32_t)len : 0;
 }
 
 int platform_parse(struct platform *p, const void *dtb)

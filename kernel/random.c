@@ -98,8 +98,13 @@ void random_init(void)
 	random_mix(boot, sizeof boot);
 	uint32_t seed_len = plat.rng_seed_len;
 	mix_dtb_seed();
-	/* bounded: a machine whose cycle counter never moves stays unready */
-	for (int round = 0; round < 64 && !random_ready(); round++)
+	/*
+	 * Bounded (~16k samples, a few hundred ms under QEMU at worst): a
+	 * machine whose cycle counter never moves stays unready, and getrandom
+	 * then collects more jitter while it waits.  Under QEMU TCG about half
+	 * the samples differ, so 64 rounds were sometimes not quite enough.
+	 */
+	for (int round = 0; round < 256 && !random_ready(); round++)
 		collect_jitter();
 	pr_info("random: ChaCha20 generator, %u bytes of DTB rng-seed, %u bits credited, %s\n",
 		seed_len, credited_bits, random_ready() ? "ready" : "NOT ready yet");

@@ -150,9 +150,15 @@ long random_read_user(uint64_t ubuf, size_t len)
 		if (copy_to_user(curproc()->mm, ubuf + done, buf, n))
 			break;
 		done += n;
-		/* a long read stops early for a signal, with a partial count (as Linux) */
-		if (done < len && done % PGSIZE == 0 && signal_pending_now())
-			break;
+		if (done < len && done % PGSIZE == 0) {
+			/* a long read stops early for a signal, with a partial count (as Linux) */
+			if (signal_pending_now())
+				break;
+			/* ~5 ms of work under QEMU: let the cpu's other threads (the
+			 * server's other workers) run, as Linux's cond_resched() */
+			if (done % (64 * 1024) == 0)
+				thread_yield();
+		}
 	}
 	crng_end(&s);
 	crng_wipe(buf, sizeof buf);

@@ -3,9 +3,10 @@
 # QEMU virt (goldfish RTC, DTB rng-seed, virtio-rng-device): /tests/clock.sh
 # runs user/timerand and busybox date/hwclock inside duet; here we check
 # that the guest's clock agreed with the host's, and that two boots gave
-# different random bytes.  QEMU sifive_u (no RTC, no rng-seed): the clock
-# starts at the epoch and says so, and the generator is seeded from timing
-# jitter alone, again different on two boots.
+# different random bytes.  With QEMU's RTC started at a chosen date
+# (-rtc base=) the guest's clock follows the register.  QEMU sifive_u (no
+# RTC, no rng-seed): the clock starts at the epoch and says so, and the
+# generator is seeded from timing jitter alone, again different on two boots.
 . tests/lib.sh
 INITRD=$BUILD/initramfs.cpio
 
@@ -43,6 +44,17 @@ for off in 1 0; do
 done
 differ timerand-two-boots-getrandom "$rnd_1" "$rnd_0"
 differ timerand-two-boots-at-random "$aux_1" "$aux_0"
+
+# The clock comes from the RTC's register: QEMU starts the RTC at a date
+# of our choosing (-rtc base=) and the guest's date follows it.
+for off in 1 0; do
+	n=timerand-rtc-base-off$off
+	qemu_virt $n 120 2 "init=/bin/busybox offload=$off loglevel=info -- date -u +%F_%H" \
+		-initrd "$INITRD" -rtc base=2031-02-03T04:05:06
+	check_status $n 0
+	check_log $n "$n-boot-line" '\] rtc: goldfish at 0x101000: 2031-02-03 04:05:0[6-9] UTC$'
+	check_log $n "$n-date" '^2031-02-03_04$'
+done
 
 # sifive_u: no shutdown device, so stop QEMU once init has exited
 HALT_RE='^duet: no shutdown device; halted with status [0-9]+$'

@@ -33,18 +33,13 @@ static unsigned credited_bits;		/* under random_lock */
  */
 static atomic_bool ready;
 
-static void mix_locked(const void *buf, size_t len, unsigned bits)
+static void mix_credit(const void *buf, size_t len, unsigned bits)
 {
+	spin_lock(&random_lock);
 	crng_mix(&crng, buf, len);
 	credited_bits = credited_bits + bits > READY_BITS ? READY_BITS : credited_bits + bits;
 	if (credited_bits >= READY_BITS && !atomic_load_explicit(&ready, memory_order_relaxed))
 		atomic_store_explicit(&ready, true, memory_order_release);
-}
-
-static void mix_credit(const void *buf, size_t len, unsigned bits)
-{
-	spin_lock(&random_lock);
-	mix_locked(buf, len, bits);
 	spin_unlock(&random_lock);
 }
 

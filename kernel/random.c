@@ -22,10 +22,13 @@
 
 #define READY_BITS	256
 #define JITTER_SAMPLES	64	/* per mixing round */
+#define EVENT_BATCH	32	/* request timings mixed in at once */
 
 static struct spinlock random_lock = SPINLOCK_INIT("random");
 static struct crng crng;		/* under random_lock */
 static unsigned credited_bits;		/* under random_lock */
+static uint64_t event_batch[EVENT_BATCH];	/* under random_lock */
+static unsigned nevents;		/* under random_lock */
 /*
  * Set once, under random_lock, when credited_bits reaches READY_BITS; read
  * without the lock.  Release/acquire: a reader that sees it set also sees
@@ -118,9 +121,22 @@ int random_wait_ready(bool nonblock)
 	return 0;
 }
 
+/*
+ * Every request records the cycle counter; each full batch of 32 is mixed
+ * in at once (never credited).  One sample at a time would let someone who
+ * learned the key follow each few-bit reseed by guessing; a whole batch at
+ * once is out of reach, so the generator recovers from such a compromise
+ * (the "catastrophic reseeding" argument of Fortuna and Linux).
+ */
 static void stream_begin(struct crng_stream *s)
 {
 	spin_lock(&random_lock);
+	event_batch[nevents++] = r_cycle();
+	if (nevents == EVENT_BATCH) {
+		crng_mix(&crng, event_batch, sizeof event_batch);
+		crng_wipe(event_batch, sizeof event_batch);
+		nevents = 0;
+	}
 	crng_begin(&crng, s);
 	spin_unlock(&random_lock);
 }

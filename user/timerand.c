@@ -179,11 +179,11 @@ static void set_clock(void)
 	int64_t t0 = ut_now_ns();
 	ut_check_ret("clock_settime_realtime", SYS2(SYS_clock_settime, CLOCK_REALTIME, &ts), 0);
 	int64_t now = realtime_s();
-	UT_CHECK("clock_settime_takes", now >= 1900000000 && now <= 1900000002, "clock reads %lld", (long long)now);
+	UT_CHECK("clock_settime_takes", now >= 1900000000 && now <= 1900000005, "clock reads %lld", (long long)now);
 	struct { long sec, usec; } tv;
 	struct tz_k { int minuteswest, dsttime; } tz = { -60, 0 }, tz2 = { 99, 99 }, badtz = { 16 * 60, 0 };
 	SYS2(SYS_gettimeofday, &tv, NULL);
-	UT_CHECK("gettimeofday_follows", tv.sec >= 1900000000 && tv.sec <= 1900000002, "sec %ld", tv.sec);
+	UT_CHECK("gettimeofday_follows", tv.sec >= 1900000000 && tv.sec <= 1900000005, "sec %ld", tv.sec);
 	ut_check_ret("settimeofday_tz_only", SYS2(SYS_settimeofday, NULL, &tz), 0);
 	SYS2(SYS_gettimeofday, &tv, &tz2);
 	UT_CHECK("gettimeofday_tz", tz2.minuteswest == -60 && tz2.dsttime == 0, "tz %d %d",
@@ -194,7 +194,7 @@ static void set_clock(void)
 	tv.usec = 0;
 	ut_check_ret("settimeofday_tv", SYS2(SYS_settimeofday, &tv, NULL), 0);
 	now = realtime_s();
-	UT_CHECK("settimeofday_takes", now >= 1950000000 && now <= 1950000002, "clock reads %lld", (long long)now);
+	UT_CHECK("settimeofday_takes", now >= 1950000000 && now <= 1950000005, "clock reads %lld", (long long)now);
 	ut_check_ret("settimeofday_efault", SYS2(SYS_settimeofday, BADPTR, NULL), -EFAULT);
 	tz = (struct tz_k){ 0, 0 };
 	SYS2(SYS_settimeofday, NULL, &tz);
@@ -217,7 +217,7 @@ static void rtc_device(void)
 	struct tm g = { .tm_year = tm.year, .tm_mon = tm.mon, .tm_mday = tm.mday,
 			.tm_hour = tm.hour, .tm_min = tm.min, .tm_sec = tm.sec };
 	int64_t rtc_s = timegm(&g), sys_s = realtime_s();
-	UT_CHECK("rtc_matches_clock", rtc_s - sys_s <= 2 && sys_s - rtc_s <= 2,
+	UT_CHECK("rtc_matches_clock", rtc_s - sys_s <= 3 && sys_s - rtc_s <= 3,
 		 "RTC %lld, CLOCK_REALTIME %lld", (long long)rtc_s, (long long)sys_s);
 	UT_CHECK("rtc_wday_yday", tm.wday == g.tm_wday && tm.yday == g.tm_yday, "wday %d yday %d, want %d %d",
 		 tm.wday, tm.yday, g.tm_wday, g.tm_yday);
@@ -235,9 +235,9 @@ static void rtc_device(void)
 	ut_check_ret("rtc_set_time", SYS3(SYS_ioctl, fd, RTC_SET_TIME, &set), 0);
 	SYS3(SYS_ioctl, fd, RTC_RD_TIME, &back);
 	UT_CHECK("rtc_set_reads_back", back.year == 131 && back.mon == 4 && back.mday == 6 && back.hour == 7 &&
-		 back.min == 8 && back.sec >= 9 && back.sec <= 11,
+		 back.min == 8 && back.sec >= 9 && back.sec <= 14,
 		 "got %d-%d-%d %d:%d:%d", back.year + 1900, back.mon + 1, back.mday, back.hour, back.min, back.sec);
-	UT_CHECK("rtc_set_leaves_clock", realtime_s() - sys_s <= 2, "system clock moved with the RTC");
+	UT_CHECK("rtc_set_leaves_clock", realtime_s() - sys_s <= 5, "system clock moved with the RTC");
 	/* put the RTC back at the system clock */
 	time_t now = realtime_s();
 	gmtime_r(&now, &g);
@@ -255,7 +255,7 @@ static void no_rtc(void)
 	ut_check_ret("nortc_no_dev_rtc0", SYS4(SYS_openat, AT_FDCWD, "/dev/rtc0", O_RDONLY, 0), -ENOENT);
 	/* the clock started at the epoch: it reads the uptime, not an invented date */
 	int64_t now = realtime_s(), up = ut_now_ns() / 1000000000;
-	UT_CHECK("nortc_clock_from_epoch", now >= 0 && now <= up + 2, "CLOCK_REALTIME %lld, uptime %lld",
+	UT_CHECK("nortc_clock_from_epoch", now >= 0 && now <= up + 3, "CLOCK_REALTIME %lld, uptime %lld",
 		 (long long)now, (long long)up);
 }
 

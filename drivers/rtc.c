@@ -1,7 +1,8 @@
 /*
- * /dev/rtc0 (and /dev/misc/rtc, where busybox hwclock also looks): Linux's
- * RTC_RD_TIME and RTC_SET_TIME on the RTC, in UTC.  No update or alarm
- * interrupts, so no read(): it would wait for one forever.
+ * /dev/rtc0 (with /dev/rtc -> rtc0, as udev links it, and /dev/misc/rtc,
+ * devfs's name: busybox hwclock tries all three): Linux's RTC_RD_TIME and
+ * RTC_SET_TIME on the RTC, in UTC.  No update or alarm interrupts, so no
+ * read(): it would wait for one forever.
  */
 #include "drivers/rtc.h"
 #include "kernel/calendar.h"
@@ -10,6 +11,7 @@
 #include "kernel/proc.h"
 #include "kernel/uvm.h"
 #include "kernel/errno.h"
+#include "kernel/vfs.h"
 
 /* _IOR('p', 0x09, struct rtc_time) and _IOW('p', 0x0a, struct rtc_time) */
 #define RTC_RD_TIME	0x80247009u
@@ -62,3 +64,25 @@ static int rtc_poll(struct file *f) { (void)f; return 0; }
 const struct file_ops rtc_ops = {
 	.read = rtc_no_rw, .write = rtc_no_rw, .ioctl = rtc_ioctl, .poll = rtc_poll,
 };
+
+static void make_rtc_node(struct inode *dir, const char *name)
+{
+	struct inode *ip;
+	if (vfs_create(dir, name, S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0), &ip) == 0)
+		inode_put(ip);
+}
+
+void rtc_make_nodes(void)
+{
+	struct inode *dev, *misc;
+	if (!rtc_present() || vfs_lookup(vfs_root(), "/dev", 1, &dev) != 0)
+		return;
+	make_rtc_node(dev, "rtc0");
+	vfs_symlink(dev, "rtc", "rtc0");
+	vfs_mkdir(dev, "misc", 0755);
+	if (vfs_lookup(vfs_root(), "/dev/misc", 1, &misc) == 0) {
+		make_rtc_node(misc, "rtc");
+		inode_put(misc);
+	}
+	inode_put(dev);
+}

@@ -16,3 +16,5 @@ void rtc_write_ns(uint64_t ns);
 
 struct file_ops;
 extern const struct file_ops rtc_ops;	/* /dev/rtc0, /dev/misc/rtc */
+/* Boot, once /dev exists: the device nodes, only if there is an RTC. */
+void rtc_make_nodes(void);

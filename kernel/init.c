@@ -55,11 +55,7 @@ static void rootfs_init(void)
 	make_node("/dev", "zero", S_IFCHR | 0666, MKDEV(1, 5));
 	make_node("/dev", "random", S_IFCHR | 0666, MKDEV(1, 8));
 	make_node("/dev", "urandom", S_IFCHR | 0666, MKDEV(1, 9));
-	if (rtc_present()) {
-		make_node("/dev", "rtc0", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
-		make_node("/dev", "misc", S_IFDIR | 0755, 0);	/* where busybox hwclock looks too */
-		make_node("/dev/misc", "rtc", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
-	}
+	rtc_make_nodes();	/* /dev/rtc0 and its other names, if there is an RTC */
 }
 
 void kernel_init(void)

@@ -248,11 +248,19 @@ static void rtc_device(void)
 	if (ut_check_ok("misc_rtc_open", fd))
 		ut_check_ret("misc_rtc_rd_time", SYS3(SYS_ioctl, fd, RTC_RD_TIME, &tm), 0);
 	close(fd);
+	char target[16] = "";
+	readlink("/dev/rtc", target, sizeof target - 1);
+	UT_CHECK("dev_rtc_symlink", strcmp(target, "rtc0") == 0, "/dev/rtc -> '%s'", target);
+	fd = open("/dev/rtc", O_RDONLY);
+	if (ut_check_ok("dev_rtc_open", fd))
+		ut_check_ret("dev_rtc_rd_time", SYS3(SYS_ioctl, fd, RTC_RD_TIME, &tm), 0);
+	close(fd);
 }
 
 static void no_rtc(void)
 {
 	ut_check_ret("nortc_no_dev_rtc0", SYS4(SYS_openat, AT_FDCWD, "/dev/rtc0", O_RDONLY, 0), -ENOENT);
+	ut_check_ret("nortc_no_dev_rtc", SYS4(SYS_openat, AT_FDCWD, "/dev/rtc", O_RDONLY, 0), -ENOENT);
 	/* the clock started at the epoch: it reads the uptime, not an invented date */
 	int64_t now = realtime_s(), up = ut_now_ns() / 1000000000;
 	UT_CHECK("nortc_clock_from_epoch", now >= 0 && now <= up + 3, "CLOCK_REALTIME %lld, uptime %lld",

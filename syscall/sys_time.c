@@ -81,7 +81,11 @@ SYSCALL(clock_settime)
 	return set_realtime(ts.sec, ts.nsec);
 }
 
-/* busybox hwclock calls it with only a timezone; musl's settimeofday() goes through clock_settime. */
+/*
+ * busybox hwclock calls it with only a timezone; musl's settimeofday() goes
+ * through clock_settime.  Checks in Linux's order, so a refused call
+ * changes neither the time nor the timezone.
+ */
 SYSCALL(settimeofday)
 {
 	int64_t tv[2];
@@ -92,12 +96,15 @@ SYSCALL(settimeofday)
 		return -EINVAL;
 	if (a[1] && copy_from_user(curmm(), &tz, a[1], sizeof tz))
 		return -EFAULT;
-	if (a[1] && (tz.minuteswest < -15 * 60 || tz.minuteswest > 15 * 60))
+	if (a[0] && (tv[0] < 0 || tv[0] >= SETTOD_SEC_MAX))
 		return -EINVAL;
 	if (!may_set_time())
 		return -EPERM;
-	if (a[1])
+	if (a[1]) {
+		if (tz.minuteswest < -15 * 60 || tz.minuteswest > 15 * 60)
+			return -EINVAL;
 		kernel_tz = tz;
+	}
 	return a[0] ? set_realtime(tv[0], tv[1] * 1000) : 0;
 }
 

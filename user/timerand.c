@@ -191,7 +191,13 @@ static void set_clock(void)
 	ut_check_ret("settimeofday_badtz_einval", SYS2(SYS_settimeofday, NULL, &badtz), -EINVAL);
 	tv.sec = 1950000000, tv.usec = 1000000;
 	ut_check_ret("settimeofday_badusec_einval", SYS2(SYS_settimeofday, &tv, NULL), -EINVAL);
-	tv.usec = 0;
+	/* a call refused for its time leaves the timezone alone */
+	struct tz_k tz3 = { 120, 0 };
+	tv.sec = -1, tv.usec = 0;
+	ut_check_ret("settimeofday_negative_einval", SYS2(SYS_settimeofday, &tv, &tz3), -EINVAL);
+	SYS2(SYS_gettimeofday, &tv, &tz2);
+	UT_CHECK("settimeofday_refused_keeps_tz", tz2.minuteswest == -60, "tz now %d", tz2.minuteswest);
+	tv.sec = 1950000000, tv.usec = 0;
 	ut_check_ret("settimeofday_tv", SYS2(SYS_settimeofday, &tv, NULL), 0);
 	now = realtime_s();
 	UT_CHECK("settimeofday_takes", now >= 1950000000 && now <= 1950000005, "clock reads %lld", (long long)now);

@@ -84,9 +84,8 @@ BOOTARGS = offload=$(OFFLOAD) loglevel=$(LOG) $(if $(INIT),init=$(INIT)) $(EXTRA
 ifeq ($(MACHINE),sifive_u)
 QEMU_MACHINE = -M sifive_u -smp $(SMP) -m 2G
 else
-# virtio-rng feeds the kernel's generator (docs/DEVICES.md); tests/lib.sh adds the same
-VIRT_DEVICES ?= -device virtio-rng-device
-QEMU_MACHINE = -M virt -smp $(SMP) -m $(MEM) $(VIRT_DEVICES)
+# virtio-rng: an entropy source for kernel/random.c once the virtio driver reads it
+QEMU_MACHINE = -M virt -smp $(SMP) -m $(MEM) -device virtio-rng-device
 endif
 INITRD ?= $(BUILD)/initramfs.cpio
 QEMU_ARGS = $(QEMU_MACHINE) -nographic -bios default \

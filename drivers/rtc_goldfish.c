@@ -1,46 +1,47 @@
 /*
- * Goldfish RTC (QEMU hw/rtc/goldfish_rtc.c): a 64-bit count of nanoseconds
- * since the epoch in two 32-bit registers.  Reading TIME_LOW latches the
- * high half into TIME_HIGH, so a read is LOW then HIGH; a write is HIGH
- * then LOW, each half replacing its part of the current count (as Linux's
- * rtc-goldfish does).  The alarm and its interrupt are not used.
+ * Goldfish RTC (Android's goldfish virtual platform, QEMU virt at 0x101000):
+ * a 64-bit count of nanoseconds since the epoch in two 32-bit registers.
+ * Reading TIME_LOW latches the upper half, read next from TIME_HIGH; a write
+ * to either half replaces that half of the current count, so a setter
+ * writes TIME_HIGH, then TIME_LOW (as Linux's rtc-goldfish does).  The
+ * alarm registers are not used.  Found through the DTB (plat.rtc_base).
  */
-#include "drivers/rtc.h"
+#include "drivers/rtc_goldfish.h"
 #include "kernel/platform.h"
 #include "kernel/memlayout.h"
 #include "kernel/spinlock.h"
 
-#define TIME_LOW	0x00
-#define TIME_HIGH	0x04
+#define TIME_LOW  0x00
+#define TIME_HIGH 0x04
 
-/* The latch is device state: two harts reading at once could tear it. */
+/* the latch is one per device: a LOW/HIGH pair must not interleave with another hart's */
 static struct spinlock rtc_lock = SPINLOCK_INIT("rtc");
 
-static volatile uint32_t *rtc_reg(unsigned off)
+static volatile uint32_t *reg(unsigned off)
 {
 	return (volatile uint32_t *)((uint8_t *)PA2VA(plat.rtc_base) + off);
 }
 
-/* Device accesses in program order: the second one depends on the first's side effect. */
-static inline void io_fence(void) { __asm__ volatile("fence io, io" ::: "memory"); }
-
-bool rtc_present(void) { return plat.rtc_base != 0; }
+bool rtc_present(void)
+{
+	return plat.rtc_base != 0;
+}
 
 uint64_t rtc_read_ns(void)
 {
 	spin_lock(&rtc_lock);
-	uint32_t lo = *rtc_reg(TIME_LOW);
-	io_fence();
-	uint32_t hi = *rtc_reg(TIME_HIGH);
+	uint64_t lo = *reg(TIME_LOW);
+	__asm__ volatile("fence i, i" ::: "memory");	/* the latching read before the latched one */
+	uint64_t hi = *reg(TIME_HIGH);
 	spin_unlock(&rtc_lock);
-	return (uint64_t)hi << 32 | lo;
+	return hi << 32 | lo;
 }
 
 void rtc_write_ns(uint64_t ns)
 {
 	spin_lock(&rtc_lock);
-	*rtc_reg(TIME_HIGH) = (uint32_t)(ns >> 32);
-	io_fence();
-	*rtc_reg(TIME_LOW) = (uint32_t)ns;
+	*reg(TIME_HIGH) = (uint32_t)(ns >> 32);
+	__asm__ volatile("fence o, o" ::: "memory");	/* the high half lands first */
+	*reg(TIME_LOW) = (uint32_t)ns;
 	spin_unlock(&rtc_lock);
 }

@@ -133,7 +133,7 @@ static int build_stack_with(struct mm *mm, uint64_t *ptrs, char *const argv[], i
 {
 	uint64_t sp = USER_STACK_TOP;
 	uint8_t rnd[16];
-	random_bytes(rnd, sizeof rnd);		/* AT_RANDOM: musl's stack canary */
+	random_bytes(rnd, sizeof rnd);	/* AT_RANDOM: libc's stack canary and pointer guard */
 	uint64_t rnd_va = sp = push(mm, sp, rnd, 16);
 	int n = 0;
 	for (int i = 0; i < argc && sp; i++)

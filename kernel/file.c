@@ -4,7 +4,7 @@
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
-#include "drivers/rtc.h"
+#include "kernel/random.h"
 #include <string.h>
 
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, int flags)
@@ -103,7 +103,7 @@ static int always_ready(struct file *f) { (void)f; return 3; }
 static const struct file_ops reg_ops = { .read = reg_read, .write = reg_write, .poll = always_ready };
 static const struct file_ops dir_ops = { .read = dir_rw, .write = dir_rw, .poll = always_ready };
 
-/* ---- /dev/null, /dev/zero (/dev/random and /dev/urandom: kernel/random.c) ---- */
+/* ---- /dev/null, /dev/zero (/dev/random: kernel/random.c) ---- */
 
 static long null_read(struct file *f, uint64_t ubuf, size_t n) { (void)f, (void)ubuf, (void)n; return 0; }
 static long null_write(struct file *f, uint64_t ubuf, size_t n) { (void)f, (void)ubuf; return (long)n; }
@@ -122,10 +122,10 @@ static const struct file_ops *dev_ops(uint32_t rdev)
 	switch (rdev) {
 	case MKDEV(1, 3): return &null_ops;
 	case MKDEV(1, 5): return &zero_ops;
-	case MKDEV(1, 8): return &random_ops;
-	case MKDEV(1, 9): return &urandom_ops;
+	case MKDEV(1, 8): return &random_dev_ops;
+	case MKDEV(1, 9): return &urandom_dev_ops;
+	case MKDEV(RTC_MAJOR, 0): case MKDEV(10, 135): return &rtc_dev_ops;	/* rtc0, misc/rtc */
 	case MKDEV(5, 0): case MKDEV(5, 1): case MKDEV(4, 0): case MKDEV(4, 1): return &tty_ops;
-	case MKDEV(RTC_MAJOR, 0): return &rtc_ops;
 	default: return NULL;
 	}
 }

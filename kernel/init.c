@@ -9,7 +9,6 @@
 #include "kernel/trap.h"
 #include "kernel/vfs.h"
 #include "kernel/cpio.h"
-#include "drivers/rtc.h"
 #include "kernel/file.h"
 #include "kernel/proc.h"
 #include "kernel/procfs.h"
@@ -20,6 +19,9 @@
 #include "drivers/console.h"
 #include "drivers/plic.h"
 #include "drivers/tty.h"
+#include "drivers/rtc_goldfish.h"
+#include "kernel/walltime.h"
+#include "kernel/random.h"
 
 static void make_node(const char *dirpath, const char *name, uint32_t mode, uint32_t rdev)
 {
@@ -55,11 +57,17 @@ static void rootfs_init(void)
 	make_node("/dev", "zero", S_IFCHR | 0666, MKDEV(1, 5));
 	make_node("/dev", "random", S_IFCHR | 0666, MKDEV(1, 8));
 	make_node("/dev", "urandom", S_IFCHR | 0666, MKDEV(1, 9));
-	rtc_make_nodes();	/* /dev/rtc0 and its other names, if there is an RTC */
+	if (rtc_present()) {
+		make_node("/dev", "rtc0", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
+		make_node("/dev", "misc", S_IFDIR | 0755, 0);
+		make_node("/dev/misc", "rtc", S_IFCHR | 0600, MKDEV(10, 135));
+	}
 }
 
 void kernel_init(void)
 {
+	walltime_init();	/* CLOCK_REALTIME from the RTC */
+	random_init();		/* the generator, from /chosen/rng-seed */
 	for (int i = 0; i < ncpu; i++)
 		exec_init(&cpus[i]);
 	rootfs_init();

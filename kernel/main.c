@@ -13,8 +13,6 @@
 #include "kernel/trap.h"
 #include "kernel/timer.h"
 #include "kernel/kmain.h"
-#include "kernel/walltime.h"
-#include "kernel/random.h"
 #include "drivers/console.h"
 #include "drivers/plic.h"
 #include "arch/riscv/sbi.h"
@@ -62,8 +60,6 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	if (!boot || smp_alloc_stacks() != 0)
 		panic("boot hart %lu has no role or no stack", hartid);
 	__asm__ volatile("mv tp, %0" :: "r"(boot));
-	walltime_init();		/* CLOCK_REALTIME from the RTC, or the epoch */
-	random_init();			/* the generator: DTB rng-seed, counters, jitter */
 	plic_init();			/* all device priorities off */
 	kernel_init();			/* subsystems above the hardware */
 	smp_start_others(secondary_main);	/* HSM start, wait for each to come online */

@@ -39,11 +39,11 @@ struct platform {
 	uint64_t clint_base, clint_size;
 	uint64_t sswi_base;		/* ACLINT S-mode software interrupt device, 0 if none */
 	uint64_t finisher_base;		/* sifive,test0 syscon, 0 if none */
-	uint64_t rtc_base;		/* google,goldfish-rtc, 0 if none */
-	const uint8_t *rng_seed;	/* /chosen/rng-seed in the blob, NULL if none */
-	uint32_t rng_seed_len;
 	char bootargs[BOOTARGS_MAX];
 	uint64_t initrd_start, initrd_end;
+	uint64_t rtc_base;		/* google,goldfish-rtc, 0 if none */
+	const uint8_t *rng_seed;	/* /chosen/rng-seed in the blob, NULL if none */
+	int rng_seed_len;
 };
 
 extern struct platform plat;

@@ -1,222 +1,146 @@
 /*
- * The generator's state and its sources.  One `struct crng` behind a
- * spinlock: a request holds the lock only to derive its own stream key
- * (crng_begin), then generates and copies to user space without it.
+ * The random number generator.
+ *
+ * Two ChaCha20 keys (kernel/chacha20.c):
+ *   - the input pool: every input is mixed into it (crng_mix);
+ *   - the generator key: every request first splits it (crng_split: one
+ *     block gives the next generator key and a per-request key, so the
+ *     old key is gone, "fast key erasure"), then produces its bytes from
+ *     the per-request key outside the lock and wipes it.
+ * The pool reseeds the generator once 32 bytes of credited input (a
+ * hardware source's word: the DTB's rng-seed, virtio-rng) have come in since
+ * the last reseed, so a state compromise is not extended by small,
+ * guessable inputs.  Uncredited inputs (the timer at boot, writes to
+ * /dev/random) only ever help.  Without any credited source (QEMU
+ * sifive_u) the first blocking reader seeds from timer jitter, as Linux
+ * does.  docs/CLOCK_AND_RANDOM.md has the design.  User space reads it
+ * through kernel/random_user.c.  Builds for the host too
+ * (tests/host/test_random.c).
  */
 #include "kernel/random.h"
-#include "kernel/crng.h"
+#include "kernel/chacha20.h"
 #include "kernel/spinlock.h"
 #include "kernel/platform.h"
 #include "kernel/printk.h"
-#include "kernel/proc.h"
-#include "kernel/file.h"
-#include "kernel/errno.h"
-#include "kernel/param.h"
-#include "kernel/uvm.h"
-#include "kernel/cpu.h"
-#include "drivers/tty.h"
-#include "sched/thread.h"
-#include "arch/riscv/riscv.h"
-#include <stdatomic.h>
+#include "kernel/timer.h"
 #include <string.h>
 
-#define READY_BITS	256
-#define JITTER_SAMPLES	64	/* per mixing round */
-#define EVENT_BATCH	32	/* request timings mixed in at once */
+#define RESEED_BYTES 32		/* 256 bits of credited input per reseed */
 
-static struct spinlock random_lock = SPINLOCK_INIT("random");
-static struct crng crng;		/* under random_lock */
-static unsigned credited_bits;		/* under random_lock */
-static uint64_t event_batch[EVENT_BATCH];	/* under random_lock */
-static unsigned nevents;		/* under random_lock */
-/*
- * Set once, under random_lock, when credited_bits reaches READY_BITS; read
- * without the lock.  Release/acquire: a reader that sees it set also sees
- * the key the crediting mix wrote (it then takes the lock anyway).
- */
-static atomic_bool ready;
+static struct spinlock rng_lock = SPINLOCK_INIT("random");
+static struct {				/* all under rng_lock */
+	uint32_t pool[8];		/* the input pool */
+	uint32_t key[8];		/* the generator key */
+	size_t credit;			/* credited bytes in the pool since the last reseed */
+	bool seeded;			/* the generator has had one full reseed */
+} rng;
 
-static void mix_credit(const void *buf, size_t len, unsigned bits)
+/* Pool -> generator.  The pool is split so what went in cannot be read back out. */
+static void reseed_locked(void)
 {
-	spin_lock(&random_lock);
-	crng_mix(&crng, buf, len);
-	credited_bits = credited_bits + bits > READY_BITS ? READY_BITS : credited_bits + bits;
-	if (credited_bits >= READY_BITS && !atomic_load_explicit(&ready, memory_order_relaxed))
-		atomic_store_explicit(&ready, true, memory_order_release);
-	spin_unlock(&random_lock);
+	uint32_t fresh[8];
+	crng_split(rng.pool, fresh);
+	crng_mix(rng.key, fresh, sizeof fresh);
+	wipe(fresh, sizeof fresh);
+	rng.credit = 0;
+	rng.seeded = true;
+}
+
+static void mix_locked(const void *buf, size_t len, size_t credit)
+{
+	uint64_t t = time_now();	/* when it came is worth mixing too */
+	crng_mix(rng.pool, &t, sizeof t);
+	crng_mix(rng.pool, buf, len);
+	rng.credit += credit;
+	if (rng.credit >= RESEED_BYTES)
+		reseed_locked();
 }
 
 void random_add_entropy(const void *buf, size_t len)
 {
-	mix_credit(buf, len, len > READY_BITS / 8 ? READY_BITS : (unsigned)len * 8);
+	spin_lock(&rng_lock);
+	bool was = rng.seeded;
+	mix_locked(buf, len, len);
+	bool now = rng.seeded;
+	spin_unlock(&rng_lock);
+	if (!was && now)
+		pr_info("random: seeded from a hardware source\n");
 }
 
-void random_mix(const void *buf, size_t len) { mix_credit(buf, len, 0); }
+void random_mix(const void *buf, size_t len)
+{
+	spin_lock(&rng_lock);
+	mix_locked(buf, len, 0);
+	spin_unlock(&rng_lock);
+}
 
-bool random_ready(void) { return atomic_load_explicit(&ready, memory_order_acquire); }
+bool random_ready(void)
+{
+	spin_lock(&rng_lock);
+	bool s = rng.seeded;
+	spin_unlock(&rng_lock);
+	return s;
+}
 
-static inline uint64_t r_cycle(void) { return csr_read(cycle); }
+void random_request_key(uint32_t out[8])
+{
+	spin_lock(&rng_lock);
+	crng_split(rng.key, out);
+	spin_unlock(&rng_lock);
+}
+
+void random_bytes(void *buf, size_t n)
+{
+	uint32_t k[8], ctr = 0;
+	random_request_key(k);
+	crng_stream(k, &ctr, buf, n);
+	wipe(k, sizeof k);
+}
 
 /*
- * Timing jitter: the cycle counter around a little memory work, sampled
- * JITTER_SAMPLES times and mixed in.  Credit is one bit per eight samples
- * whose duration differs from the one before; a counter that does not move
- * (or moves in lockstep) credits nothing.
+ * Timer jitter: the time a ChaCha20 block takes, sampled many times.  Under
+ * QEMU and on real cores it wanders with caches, host scheduling and
+ * interrupts.  A quarter bit is credited per sample whose duration differs
+ * from the one before, so seeding takes 1024 changes (a few hundred ms
+ * under QEMU); the samples are all mixed in.
  */
-static void collect_jitter(void)
+void random_seed_from_jitter(void)
 {
-	uint64_t samples[JITTER_SAMPLES], prev = 0;
-	volatile uint64_t work[16] = { 0 };
-	unsigned changes = 0;
-	for (int i = 0; i < JITTER_SAMPLES; i++) {
-		uint64_t c0 = r_cycle();
-		for (int j = 0; j < 16; j++)
-			work[(j * 7 + i) & 15] += c0 >> j;
-		uint64_t c1 = r_cycle(), d = c1 - c0;
-		samples[i] = c1 ^ r_time() << 40;
-		changes += d != prev;
-		prev = d;
-	}
-	mix_credit(samples, sizeof samples, changes / 8);
-	crng_wipe(samples, sizeof samples);
-}
-
-/* Mix the DTB's seed, then wipe it in the blob so nothing can read it later. */
-static void mix_dtb_seed(void)
-{
-	if (!plat.rng_seed_len)
+	if (random_ready())
 		return;
-	mix_credit(plat.rng_seed, plat.rng_seed_len, plat.rng_seed_len * 8);
-	crng_wipe((void *)plat.rng_seed, plat.rng_seed_len);	/* the blob is ours (direct map, RW) */
+	uint64_t samples[32], last = 0;
+	uint32_t scratch[8] = { 0 }, changes = 0;
+	for (int round = 0; round < 4096 && changes < 4 * 8 * RESEED_BYTES; round++) {
+		for (int i = 0; i < 32; i++) {
+			uint64_t t0 = time_now();
+			crng_split(scratch, scratch);
+			uint64_t d = time_now() - t0;
+			samples[i] = d ^ t0 << 20;
+			changes += d != last;
+			last = d;
+		}
+		random_mix(samples, sizeof samples);
+	}
+	spin_lock(&rng_lock);
+	bool was = rng.seeded;
+	if (!was)
+		reseed_locked();
+	spin_unlock(&rng_lock);
+	if (!was)
+		pr_info("random: seeded from timer jitter (%u samples changed)\n", changes);
 }
 
 void random_init(void)
 {
-	uint64_t boot[4] = { r_time(), r_cycle(), (uint64_t)plat.nharts, plat.dtb_pa };
-	random_mix(boot, sizeof boot);
-	uint32_t seed_len = plat.rng_seed_len;
-	mix_dtb_seed();
-	/*
-	 * Bounded (~16k samples, a few hundred ms under QEMU at worst): a
-	 * machine whose cycle counter never moves stays unready, and getrandom
-	 * then collects more jitter while it waits.  Under QEMU TCG about half
-	 * the samples differ, so 64 rounds were sometimes not quite enough.
-	 */
-	for (int round = 0; round < 256 && !random_ready(); round++)
-		collect_jitter();
-	pr_info("random: ChaCha20 generator, %u bytes of DTB rng-seed, %u bits credited, %s\n",
-		seed_len, credited_bits, random_ready() ? "ready" : "NOT ready yet");
-}
-
-int random_wait_ready(bool nonblock)
-{
-	while (!random_ready()) {
-		if (nonblock)
-			return -EAGAIN;
-		if (signal_pending_now())
-			return -EINTR;
-		collect_jitter();	/* as Linux does: make the entropy we wait for */
-		thread_yield();
+	uint64_t t = time_now();
+	random_mix(&t, sizeof t);
+	random_mix(plat.model, sizeof plat.model);
+	if (plat.rng_seed && plat.rng_seed_len > 0) {
+		random_add_entropy(plat.rng_seed, (size_t)plat.rng_seed_len);
+		/* the DTB may be handed on or read by others: the seed is used up */
+		wipe((void *)plat.rng_seed, (size_t)plat.rng_seed_len);
+		pr_info("random: %d bytes from /chosen/rng-seed\n", plat.rng_seed_len);
+	} else {
+		pr_info("random: no /chosen/rng-seed; waiting for a hardware source or jitter\n");
 	}
-	return 0;
 }
-
-/*
- * Every request records the cycle counter; each full batch of 32 is mixed
- * in at once (never credited).  One sample at a time would let someone who
- * learned the key follow each few-bit reseed by guessing; a whole batch at
- * once is out of reach, so the generator recovers from such a compromise
- * (the "catastrophic reseeding" argument of Fortuna and Linux).
- */
-static void stream_begin(struct crng_stream *s)
-{
-	spin_lock(&random_lock);
-	event_batch[nevents++] = r_cycle();
-	if (nevents == EVENT_BATCH) {
-		crng_mix(&crng, event_batch, sizeof event_batch);
-		crng_wipe(event_batch, sizeof event_batch);
-		nevents = 0;
-	}
-	crng_begin(&crng, s);
-	spin_unlock(&random_lock);
-}
-
-void random_bytes(void *buf, size_t len)
-{
-	struct crng_stream s;
-	stream_begin(&s);
-	crng_read(&s, buf, len);
-	crng_end(&s);
-}
-
-long random_read_user(uint64_t ubuf, size_t len)
-{
-	uint8_t buf[512];
-	struct crng_stream s;
-	size_t done = 0;
-	stream_begin(&s);
-	while (done < len) {
-		size_t n = len - done < sizeof buf ? len - done : sizeof buf;
-		crng_read(&s, buf, n);
-		if (copy_to_user(curproc()->mm, ubuf + done, buf, n))
-			break;
-		done += n;
-		if (done < len && done % PGSIZE == 0) {
-			/* a long read stops early for a signal, with a partial count (as Linux) */
-			if (signal_pending_now())
-				break;
-			/* ~5 ms of work under QEMU: let the cpu's other threads (the
-			 * server's other workers) run, as Linux's cond_resched() */
-			if (done % (64 * 1024) == 0)
-				thread_yield();
-		}
-	}
-	crng_end(&s);
-	crng_wipe(buf, sizeof buf);
-	return done || !len ? (long)done : -EFAULT;
-}
-
-/* ---- /dev/random (1:8) and /dev/urandom (1:9) ---- */
-
-static long random_dev_read(struct file *f, uint64_t ubuf, size_t n)
-{
-	int err = random_wait_ready(f->flags & O_NONBLOCK);
-	return err ? err : random_read_user(ubuf, n);
-}
-
-/* /dev/urandom never waits (Linux warns once and reads anyway). */
-static long urandom_dev_read(struct file *f, uint64_t ubuf, size_t n)
-{
-	(void)f;
-	return random_read_user(ubuf, n);
-}
-
-/* Writes are mixed in and never credited: anyone may write. */
-static long random_dev_write(struct file *f, uint64_t ubuf, size_t n)
-{
-	(void)f;
-	uint8_t buf[256];
-	size_t done = 0;
-	while (done < n) {
-		size_t c = n - done < sizeof buf ? n - done : sizeof buf;
-		if (copy_from_user(curproc()->mm, buf, ubuf + done, c))
-			break;
-		random_mix(buf, c);
-		done += c;
-	}
-	crng_wipe(buf, sizeof buf);
-	return done || !n ? (long)done : -EFAULT;
-}
-
-static int random_dev_poll(struct file *f)
-{
-	(void)f;
-	return (random_ready() ? 1 : 0) | 2;
-}
-
-const struct file_ops random_ops = {
-	.read = random_dev_read, .write = random_dev_write, .poll = random_dev_poll,
-};
-const struct file_ops urandom_ops = {
-	.read = urandom_dev_read, .write = random_dev_write, .poll = random_dev_poll,
-};

@@ -1,56 +1,53 @@
-/* The wall clock (kernel/walltime.h). */
+/*
+ * CLOCK_REALTIME = CLOCK_MONOTONIC + offset.  The offset is one 64-bit word
+ * written by whichever cpu runs clock_settime and read by any cpu: relaxed
+ * atomics suffice, as nothing else is published with it and a reader on
+ * another cpu seeing the old offset a moment longer is the same as having
+ * read the clock a moment earlier.  The RTC is read once at boot and
+ * written only by RTC_SET_TIME (hwclock -w), as on Linux.
+ */
 #include "kernel/walltime.h"
 #include "kernel/timer.h"
-#include "kernel/calendar.h"
-#include "kernel/errno.h"
 #include "kernel/printk.h"
-#include "kernel/platform.h"
-#include "drivers/rtc.h"
+#include "kernel/errno.h"
+#include "drivers/rtc_goldfish.h"
 #include <stdatomic.h>
 
-#define NSEC_PER_SEC 1000000000ULL
-
-/*
- * Wall-clock time at monotonic 0.  Relaxed: one word, nothing else is
- * published with it; a reader on either hart sees the old or the new
- * offset, and both are a valid clock.
- */
-static _Atomic uint64_t boot_offset_ns;
+static _Atomic int64_t offset_ns;	/* realtime - monotonic */
+static struct timezone_k sys_tz;	/* written by settimeofday only: informational */
 
 uint64_t realtime_ns(void)
 {
-	return atomic_load_explicit(&boot_offset_ns, memory_order_relaxed) + time_ns();
+	return (uint64_t)((int64_t)time_ns() + atomic_load_explicit(&offset_ns, memory_order_relaxed));
 }
 
 int realtime_set_ns(uint64_t ns)
 {
-	uint64_t now = time_ns();
-	if (ns < now)
+	uint64_t mono = time_ns();
+	if (ns < mono || ns > (uint64_t)INT64_MAX)
 		return -EINVAL;
-	atomic_store_explicit(&boot_offset_ns, ns - now, memory_order_relaxed);
+	atomic_store_explicit(&offset_ns, (int64_t)(ns - mono), memory_order_relaxed);
 	return 0;
 }
 
-/*
- * Only root may set the time.  Processes have no credentials yet (getuid
- * answers 0 to everyone), so today everyone is root: when credentials
- * land this becomes `curproc()->euid == 0` (CAP_SYS_TIME in Linux).
- */
 bool may_set_time(void)
 {
-	return true;
+	return true;	/* no credentials yet: every process is root (see walltime.h) */
 }
+
+void walltime_tz(struct timezone_k *tz) { *tz = sys_tz; }
+void walltime_set_tz(const struct timezone_k *tz) { sys_tz = *tz; }
 
 void walltime_init(void)
 {
 	if (!rtc_present()) {
-		pr_warn("rtc: none on this machine; the wall clock starts at the epoch (1970-01-01)\n");
-		return;
+		pr_info("clock: no RTC found; the wall clock starts at the epoch (1970-01-01)\n");
+		return;		/* offset 0: realtime == time since boot */
 	}
 	uint64_t ns = rtc_read_ns();
-	realtime_set_ns(ns > time_ns() ? ns : time_ns());
-	struct rtc_time tm;
-	calendar_from_secs(ns / NSEC_PER_SEC, &tm);
-	pr_info("rtc: goldfish at %#lx: %04d-%02d-%02d %02d:%02d:%02d UTC\n", plat.rtc_base,
-		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (realtime_set_ns(ns) != 0) {
+		pr_warn("clock: RTC reads %lu ns, before boot; starting at the epoch\n", ns);
+		return;
+	}
+	pr_info("clock: goldfish RTC, wall clock set to %lu s since the epoch\n", ns / 1000000000UL);
 }

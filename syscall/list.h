@@ -29,7 +29,6 @@ X(101, nanosleep)
 X(113, clock_gettime)
 X(114, clock_getres)
 X(115, clock_nanosleep)
-X(112, clock_settime)
 X(124, sched_yield)
 X(134, rt_sigaction)
 X(135, rt_sigprocmask)
@@ -41,7 +40,6 @@ X(161, sethostname)
 X(162, setdomainname)
 X(166, umask)
 X(169, gettimeofday)
-X(170, settimeofday)
 X(172, getpid)
 X(173, getppid)
 X(174, getuid)
@@ -62,3 +60,4 @@ X(278, getrandom)
 #include "syscall/list_fs.h"
 #include "syscall/list_procfs.h"
 #include "syscall/list_sig.h"
+#include "syscall/list_clock.h"

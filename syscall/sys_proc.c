@@ -1,4 +1,4 @@
-/* Identity, process life cycle (exit, fork, execve, wait4), limits, randomness. */
+/* Identity, process life cycle (exit, fork, execve, wait4), limits (getrandom: syscall/sys_random.c). */
 #include "syscall/sys.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"

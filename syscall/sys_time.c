@@ -7,6 +7,7 @@
 
 struct timespec_k { int64_t sec, nsec; };
 
+
 void vfs_now(int64_t *sec, int64_t *nsec)
 {
 	uint64_t ns = realtime_ns();
@@ -44,68 +45,17 @@ SYSCALL(clock_getres)
 	return a[1] && copy_to_user(curmm(), a[1], &ts, sizeof ts) ? -EFAULT : 0;
 }
 
-/* The timezone settimeofday records and gettimeofday reports (Linux's sys_tz). */
-struct timezone_k { int minuteswest, dsttime; };
-static struct timezone_k kernel_tz;
-
 SYSCALL(gettimeofday)
 {
 	uint64_t ns = realtime_ns();
 	int64_t tv[2] = { (int64_t)(ns / 1000000000UL), (int64_t)(ns % 1000000000UL / 1000) };
 	if (a[0] && copy_to_user(curmm(), a[0], tv, sizeof tv))
 		return -EFAULT;
-	if (a[1] && copy_to_user(curmm(), a[1], &kernel_tz, sizeof kernel_tz))
+	struct timezone_k tz;
+	walltime_tz(&tz);
+	if (a[1] && copy_to_user(curmm(), a[1], &tz, sizeof tz))
 		return -EFAULT;
 	return 0;
-}
-
-/* Linux refuses times so late that uptime could push them past ktime's range. */
-#define SETTOD_SEC_MAX (INT64_MAX / 1000000000L - 30L * 365 * 86400)
-
-static int set_realtime(int64_t sec, int64_t nsec)
-{
-	if (sec < 0 || nsec < 0 || nsec >= 1000000000L || sec >= SETTOD_SEC_MAX)
-		return -EINVAL;
-	if (!may_set_time())
-		return -EPERM;
-	return realtime_set_ns((uint64_t)sec * 1000000000UL + (uint64_t)nsec);
-}
-
-SYSCALL(clock_settime)
-{
-	struct timespec_k ts;
-	if (a[0] != 0)
-		return -EINVAL;		/* only CLOCK_REALTIME can be set, as in Linux */
-	if (copy_from_user(curmm(), &ts, a[1], sizeof ts))
-		return -EFAULT;
-	return set_realtime(ts.sec, ts.nsec);
-}
-
-/*
- * busybox hwclock calls it with only a timezone; musl's settimeofday() goes
- * through clock_settime.  Checks in Linux's order, so a refused call
- * changes neither the time nor the timezone.
- */
-SYSCALL(settimeofday)
-{
-	int64_t tv[2];
-	struct timezone_k tz;
-	if (a[0] && copy_from_user(curmm(), tv, a[0], sizeof tv))
-		return -EFAULT;
-	if (a[0] && (tv[1] < 0 || tv[1] >= 1000000))
-		return -EINVAL;
-	if (a[1] && copy_from_user(curmm(), &tz, a[1], sizeof tz))
-		return -EFAULT;
-	if (a[0] && (tv[0] < 0 || tv[0] >= SETTOD_SEC_MAX))
-		return -EINVAL;
-	if (!may_set_time())
-		return -EPERM;
-	if (a[1]) {
-		if (tz.minuteswest < -15 * 60 || tz.minuteswest > 15 * 60)
-			return -EINVAL;
-		kernel_tz = tz;
-	}
-	return a[0] ? set_realtime(tv[0], tv[1] * 1000) : 0;
 }
 
 /* Sleep until the monotonic `deadline_ns`; -EINTR (with *left) if a signal comes. */

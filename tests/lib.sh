@@ -10,16 +10,13 @@ KERNEL=${KERNEL:-$BUILD/kernel.elf}
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 
-# The devices `make run` adds to QEMU virt (Makefile VIRT_DEVICES), so the
-# tests boot the machine a user gets.
-VIRT_DEVICES=${VIRT_DEVICES--device virtio-rng-device}
-
 # qemu_virt NAME TIMEOUT SMP "BOOTARGS" [extra qemu args...]
 # Runs QEMU virt, log in $LOGDIR/NAME.log, exit status in $QEMU_STATUS.
 qemu_virt() {
 	name=$1; t=$2; smp=$3; args=$4; shift 4
 	timeout --foreground -k 5 "$t" qemu-system-riscv64 -M virt -smp "$smp" -m 512M \
-		-nographic -bios default -kernel "$KERNEL" -append "$args" $VIRT_DEVICES "$@" \
+		-nographic -bios default -kernel "$KERNEL" -append "$args" \
+		-device virtio-rng-device "$@" \
 		</dev/null >"$LOGDIR/$name.log" 2>&1
 	QEMU_STATUS=$?
 	return 0

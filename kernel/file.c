@@ -1,3 +1,4 @@
+#include "drivers/blkdev.h"
 #include "kernel/file.h"
 #include "kernel/proc.h"
 #include "kernel/vfs.h"
@@ -139,6 +140,13 @@ int file_open_inode(struct inode *ip, int flags, struct file **out)
 		if ((flags & O_ACCMODE) != O_RDONLY)
 			return -EISDIR;
 		ops = &dir_ops;
+	} else if (S_ISBLK(ip->mode)) {
+		struct blkdev *bd = blkdev_by_rdev(ip->rdev);
+		if (!bd)
+			return -ENXIO;
+		if (bd->readonly && (flags & O_ACCMODE) != O_RDONLY)
+			return -EROFS;
+		ops = &blkdev_fops;
 	} else if (S_ISCHR(ip->mode)) {
 		ops = dev_ops(ip->rdev);
 		if (!ops)

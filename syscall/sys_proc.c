@@ -1,4 +1,5 @@
 /* Identity, process life cycle (exit, fork, execve, wait4), limits (getrandom: syscall/sys_random.c). */
+#include "drivers/blkdev.h"
 #include "syscall/sys.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
@@ -52,6 +53,7 @@ SYSCALL(reboot)
 	case CMD_POWER_OFF: case CMD_HALT: case CMD_RESTART:
 		kprintf("duet: %s requested by pid %d\n",
 			(uint32_t)a[2] == CMD_RESTART ? "reboot (as power off)" : "power off", curproc()->pid);
+		blkdev_shutdown();
 		stats_print();
 		system_halt(0);
 	default:

@@ -5,7 +5,8 @@
 # calls, /dev/rtc0, getrandom, /dev/urandom, /dev/random, AT_RANDOM).  The
 # two boots must print different random bytes.  On QEMU sifive_u (no RTC,
 # no rng-seed) the clock starts at the epoch and getrandom seeds itself
-# from timer jitter.
+# from timer jitter.  With QEMU's RTC started at a chosen date (-rtc base=)
+# the boot clock and `date` follow the register.
 . tests/lib.sh
 INITRD=$BUILD/initramfs.cpio
 
@@ -34,6 +35,21 @@ for what in random-hex atrandom-hex; do
 	b=$(tr -d '\r' <"$LOGDIR/clock-off0.log" | sed -n "s/^$what //p")
 	if [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; then pass "clock-two-boots-$what"; else
 		fail "clock-two-boots-$what" "expected two different non-empty values, got '$a' and '$b'"; fi
+done
+
+# The wall clock comes from the RTC's register: QEMU starts the RTC at a
+# date we choose (-rtc base=), and duet's boot line and `date` follow it.
+base=2031-02-03T04:05:06
+bs=$(date -u -d "$base" +%s)
+for off in 1 0; do
+	n=clock-rtc-base-off$off
+	qemu_virt $n 120 2 "init=/bin/busybox offload=$off loglevel=info -- date -u +%F_%H" \
+		-initrd $INITRD -rtc base=$base
+	check_status $n 0
+	s=$(tr -d '\r' <"$LOGDIR/$n.log" | sed -n 's/^\[.*\] clock: goldfish RTC, wall clock set to \([0-9]*\) s since the epoch$/\1/p')
+	if [ -n "$s" ] && [ "$s" -ge "$bs" ] && [ "$s" -le $((bs + 60)) ]; then pass "$n-boot-clock"; else
+		fail "$n-boot-clock" "expected the boot clock within 60 s after $bs ($base), got '$s'"; fi
+	check_log $n "$n-date" '^2031-02-03_04$'
 done
 
 # QEMU sifive_u: no RTC, no seed.  No shutdown device either: stop QEMU

@@ -6,6 +6,7 @@
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/random.h"
+#include "kernel/perm.h"
 #include <string.h>
 
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, int flags)
@@ -70,6 +71,7 @@ static long reg_write(struct file *f, uint64_t ubuf, size_t n)
 		return -ENOMEM;
 	if (f->flags & O_APPEND)
 		f->off = f->ip->size;
+	inode_kill_suid(f->ip);		/* a non-root writer must not keep a set-ID program */
 	long done = 0;
 	while ((size_t)done < n) {
 		size_t c = n - (size_t)done < PGSIZE ? n - (size_t)done : PGSIZE;

@@ -41,6 +41,15 @@ struct proc *proc_alloc(void)
 	return NULL;	/* table full: fork returns -EAGAIN */
 }
 
+/* kernel/cred.h: the credentials of the process this thread runs or serves a call for. */
+struct cred *cred_current(void)
+{
+	struct thread *t = current();
+	if (!t || !t->task || !t->task->proc)
+		return NULL;
+	return &t->task->proc->cred;
+}
+
 struct proc *proc_by_pid(int pid)
 {
 	for (int i = 0; i < NPROC; i++)

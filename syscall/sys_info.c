@@ -123,6 +123,8 @@ static int is_memfs(const char *type)
 SYSCALL(mount)
 {
 	char dir[64], type[16] = "", source[32] = "none";
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	int err = dir_path(a[1], dir, sizeof dir);
 	if (err)
 		return err == -ERANGE ? -ENAMETOOLONG : err;
@@ -146,6 +148,8 @@ SYSCALL(mount)
 
 SYSCALL(umount2)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (a[1] & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
 	char dir[64];

@@ -23,7 +23,6 @@ void vfork_release(struct proc *p)
 SYSCALL(getpid) { (void)a; return curproc()->pid; }
 SYSCALL(getppid) { (void)a; struct proc *p = curproc(); return p->parent ? p->parent->pid : 0; }
 SYSCALL(gettid) { (void)a; return curtask()->tid; }
-SYSCALL(getuid) { (void)a; return 0; }
 
 SYSCALL(set_tid_address)
 {
@@ -47,6 +46,8 @@ SYSCALL(exit_group)
 /* poweroff -f, halt -f, reboot -f: the machine stops with status 0. */
 SYSCALL(reboot)
 {
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
 	if (a[0] != REBOOT_MAGIC1)
 		return -EINVAL;
 	switch ((uint32_t)a[2]) {
@@ -66,6 +67,8 @@ static char domainname[65] = "(none)";
 
 static long set_name(char *dst, uint64_t uname, uint64_t len)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
 	char tmp[65] = { 0 };
@@ -178,6 +181,7 @@ SYSCALL(clone)
 	c->cwd = p->cwd;
 	inode_get(c->cwd);
 	c->umask = p->umask;
+	c->cred = p->cred;
 	c->pgid = p->pgid;
 	c->sid = p->sid;
 	memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);

@@ -1,3 +1,4 @@
+#include "drivers/blkdev.h"
 #include "kernel/file.h"
 #include "kernel/proc.h"
 #include "kernel/vfs.h"
@@ -5,6 +6,7 @@
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/random.h"
+#include "kernel/perm.h"
 #include <string.h>
 
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, int flags)
@@ -69,6 +71,7 @@ static long reg_write(struct file *f, uint64_t ubuf, size_t n)
 		return -ENOMEM;
 	if (f->flags & O_APPEND)
 		f->off = f->ip->size;
+	inode_kill_suid(f->ip);		/* a non-root writer must not keep a set-ID program */
 	long done = 0;
 	while ((size_t)done < n) {
 		size_t c = n - (size_t)done < PGSIZE ? n - (size_t)done : PGSIZE;
@@ -139,6 +142,13 @@ int file_open_inode(struct inode *ip, int flags, struct file **out)
 		if ((flags & O_ACCMODE) != O_RDONLY)
 			return -EISDIR;
 		ops = &dir_ops;
+	} else if (S_ISBLK(ip->mode)) {
+		struct blkdev *bd = blkdev_by_rdev(ip->rdev);
+		if (!bd)
+			return -ENXIO;
+		if (bd->readonly && (flags & O_ACCMODE) != O_RDONLY)
+			return -EROFS;
+		ops = &blkdev_fops;
 	} else if (S_ISCHR(ip->mode)) {
 		ops = dev_ops(ip->rdev);
 		if (!ops)

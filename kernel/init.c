@@ -22,6 +22,10 @@
 #include "drivers/rtc_goldfish.h"
 #include "kernel/walltime.h"
 #include "kernel/random.h"
+#include "drivers/virtio.h"
+#include "drivers/blkdev.h"
+#include "kernel/fs/bcache.h"
+#include "kernel/fs/mount.h"
 
 static void make_node(const char *dirpath, const char *name, uint32_t mode, uint32_t rdev)
 {
@@ -79,6 +83,11 @@ void kernel_init(void)
 		plic_route(console_irq(), offload ? 1 : 0, tty_irq);
 		console_rx_irq(1);
 	}
+	bcache_init();
+	virtio_init();		/* disks, entropy: interrupts to the same cpu */
+	blkdev_scan_all();	/* partitions: vda1... */
+	blkdev_make_nodes();	/* /dev/vda... */
+	disk_mount_root();	/* root=/dev/vda: the disk becomes / */
 }
 
 static _Noreturn void client_main(void)

@@ -12,6 +12,7 @@
 #include "kernel/uvm.h"
 #include "kernel/trap.h"
 #include "sched/thread.h"
+#include "kernel/cred.h"
 
 #define NOFILE 64
 #define NPROC  128
@@ -47,6 +48,7 @@ struct proc {
 	atomic_int reapable;		/* zombie whose task the client has torn down */
 	atomic_int stop_report;
 	struct task *vfork_parent;	/* parked until we exec or exit (CLONE_VFORK) */
+	struct cred cred;		/* who we are: kernel/cred.h (all 0, root, for init) */
 };
 
 struct fpstate {

@@ -7,6 +7,7 @@
  * written only by RTC_SET_TIME (hwclock -w), as on Linux.
  */
 #include "kernel/walltime.h"
+#include "kernel/cred.h"
 #include "kernel/timer.h"
 #include "kernel/printk.h"
 #include "kernel/errno.h"
@@ -32,7 +33,7 @@ int realtime_set_ns(uint64_t ns)
 
 bool may_set_time(void)
 {
-	return true;	/* no credentials yet: every process is root (see walltime.h) */
+	return capable(CAP_SYS_TIME);
 }
 
 void walltime_tz(struct timezone_k *tz) { *tz = sys_tz; }

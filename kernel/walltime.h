@@ -13,8 +13,7 @@ uint64_t realtime_ns(void);
 /* -EINVAL if ns would put the wall clock before boot (Linux refuses that too). */
 int realtime_set_ns(uint64_t ns);
 /*
- * May the calling process set the clocks (CAP_SYS_TIME)?  Every process is
- * root until processes have credentials: then this becomes euid == 0.
+ * May the calling process set the clocks (CAP_SYS_TIME: euid 0)?
  */
 bool may_set_time(void);
 

@@ -1,4 +1,5 @@
 /* Identity, process life cycle (exit, fork, execve, wait4), limits (getrandom: syscall/sys_random.c). */
+#include "drivers/blkdev.h"
 #include "syscall/sys.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
@@ -22,7 +23,6 @@ void vfork_release(struct proc *p)
 SYSCALL(getpid) { (void)a; return curproc()->pid; }
 SYSCALL(getppid) { (void)a; struct proc *p = curproc(); return p->parent ? p->parent->pid : 0; }
 SYSCALL(gettid) { (void)a; return curtask()->tid; }
-SYSCALL(getuid) { (void)a; return 0; }
 
 SYSCALL(set_tid_address)
 {
@@ -46,12 +46,15 @@ SYSCALL(exit_group)
 /* poweroff -f, halt -f, reboot -f: the machine stops with status 0. */
 SYSCALL(reboot)
 {
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
 	if (a[0] != REBOOT_MAGIC1)
 		return -EINVAL;
 	switch ((uint32_t)a[2]) {
 	case CMD_POWER_OFF: case CMD_HALT: case CMD_RESTART:
 		kprintf("duet: %s requested by pid %d\n",
 			(uint32_t)a[2] == CMD_RESTART ? "reboot (as power off)" : "power off", curproc()->pid);
+		blkdev_shutdown();
 		stats_print();
 		system_halt(0);
 	default:
@@ -64,6 +67,8 @@ static char domainname[65] = "(none)";
 
 static long set_name(char *dst, uint64_t uname, uint64_t len)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
 	char tmp[65] = { 0 };
@@ -176,6 +181,7 @@ SYSCALL(clone)
 	c->cwd = p->cwd;
 	inode_get(c->cwd);
 	c->umask = p->umask;
+	c->cred = p->cred;
 	c->pgid = p->pgid;
 	c->sid = p->sid;
 	memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);

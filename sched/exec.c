@@ -7,6 +7,7 @@
 #include "sched/thread.h"
 #include "sched/waker.h"
 #include "rpc/idle.h"
+#include "rpc/adapt.h"
 #include "kernel/vm.h"
 #include "kernel/kmalloc.h"
 #include "kernel/printk.h"
@@ -374,11 +375,14 @@ static int has_work(struct executor *e)
  * a syscall round trip is shorter than two IPIs and two wfi exits, and
  * while we spin with need_wakeup clear the peer sends no IPI at all.
  */
-static void idle_wait(struct executor *e)
+static __attribute__((noinline)) void idle_wait(struct executor *e)
 {
 	struct cpu *c = mycpu();
 	uint64_t t0 = r_time(), until = t0 + poll_ticks;
-	for (unsigned i = 1; poll_ticks; i++) {
+	/* a peer that did not answer in time is not running: don't spin for
+	 * it, sleep (rpc/adapt.h) */
+	int spin = poll_ticks && !adapt_skip_idle_spin(c->id);
+	for (unsigned i = 1; spin; i++) {
 		if (has_work(e)) {
 			exec_stats[c->id].poll_hits++;
 			return;

@@ -30,6 +30,7 @@
 #include "rpc/rpc.h"
 #include "rpc/idle.h"
 #include "rpc/adapt.h"
+#include "kernel/insn_mark.h"
 #include "kernel/proc.h"
 #include "kernel/kmalloc.h"
 #include "kernel/printk.h"
@@ -161,19 +162,22 @@ static inline void submit(struct client *c, struct rpc_req *s, struct task *t,
 /*
  * Spin on our CQ from poll `i` up to `polls`: the poll at which an entry is
  * there, or 0 (ran out, or with may_yield other threads are ready).  Only
- * the empty polls run here, in a function of its own, so that the
- * instruction-count plugin counts spinning apart (scripts/insn-ranges.sh).
+ * the empty polls run here, between marks, so that the instruction-count
+ * plugin counts spinning apart (kernel/insn_mark.h).
  */
-__hotpath __attribute__((noinline)) static unsigned cq_spin(struct client *c, unsigned i,
-							    unsigned polls, int may_yield)
+static inline unsigned cq_spin(struct client *c, unsigned i, unsigned polls, int may_yield)
 {
+	INSN_MARK_SPIN();
 	for (; i <= polls; i++) {
 		if (rpc_cq_peek(&c->cq))	/* one plain load per empty poll */
-			return i;
-		if (may_yield && (i & 31) == 0 && i > switch_budget && exec_others_waiting())
-			return 0;
+			break;
+		if (may_yield && (i & 31) == 0 && i > switch_budget && exec_others_waiting()) {
+			i = polls + 1;
+			break;
+		}
 	}
-	return 0;
+	INSN_MARK_END();
+	return i <= polls ? i : 0;
 }
 
 /*
@@ -407,22 +411,25 @@ __hotserver static void complete(int client, const struct rpc_req *req, long res
 /*
  * Spin on every client's SQ from poll `i` up to `polls`: the index in
  * client_ids of one with a request, or -1 (ran out, or other threads are
- * ready).  Only the empty polls, in a function of its own for the
- * instruction-count plugin (scripts/insn-ranges.sh).
+ * ready).  Only the empty polls, between marks for the instruction-count
+ * plugin (kernel/insn_mark.h).
  */
-__hotserver __attribute__((noinline)) static int sq_spin(unsigned i, unsigned polls,
-							 unsigned *at)
+__hotserver static inline int sq_spin(unsigned i, unsigned polls, unsigned *at)
 {
-	for (; i < polls; i++) {
+	int found = -1;
+	INSN_MARK_SPIN();
+	for (; i < polls && found < 0; i++) {
 		for (int k = 0; k < nclients; k++)
 			if (rpc_sq_peek(&clients[client_ids[k]].sq)) {	/* one plain load when empty */
 				*at = i;
-				return k;
+				found = k;
+				break;
 			}
-		if ((i & 31) == 0 && exec_others_waiting())
-			return -1;
+		if (found < 0 && (i & 31) == 0 && exec_others_waiting())
+			break;
 	}
-	return -1;
+	INSN_MARK_END();
+	return found;
 }
 
 /*

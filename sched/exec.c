@@ -8,6 +8,7 @@
 #include "sched/waker.h"
 #include "rpc/idle.h"
 #include "rpc/adapt.h"
+#include "kernel/insn_mark.h"
 #include "kernel/vm.h"
 #include "kernel/kmalloc.h"
 #include "kernel/printk.h"
@@ -375,7 +376,7 @@ static int has_work(struct executor *e)
  * a syscall round trip is shorter than two IPIs and two wfi exits, and
  * while we spin with need_wakeup clear the peer sends no IPI at all.
  */
-static __attribute__((noinline)) void idle_wait(struct executor *e)
+static void idle_wait_marked(struct executor *e)
 {
 	struct cpu *c = mycpu();
 	uint64_t t0 = r_time(), until = t0 + poll_ticks;
@@ -403,6 +404,14 @@ static __attribute__((noinline)) void idle_wait(struct executor *e)
 	exec_stats[c->id].idle_ticks += r_time() - t0;
 	exec_stats[c->id].wfi++;
 	intr_on();			/* take the interrupt that woke us */
+}
+
+/* the idle window and wfi, counted apart by the instruction-count plugin */
+static void idle_wait(struct executor *e)
+{
+	INSN_MARK_IDLE();
+	idle_wait_marked(e);
+	INSN_MARK_END();
 }
 
 _Noreturn void exec_loop(void)

@@ -12,9 +12,13 @@
  * wait spins at most ADAPT_MIN + 8x that average (never more than the
  * static budget); past it the peer is late ("descheduled"): stop spinning,
  * sleep on the IPI path (park; the executor then skips its own idle spin
- * and goes to wfi, which lets QEMU's vCPU thread sleep).  A late wait does
- * not feed the average (its length is the host's, not the protocol's), so
- * the quiet fast path comes straight back with the next answer in time.
+ * and goes to wfi, which lets QEMU's vCPU thread sleep).  A late wait
+ * feeds the average with the window it spun (the answer took at least
+ * that): were only answers within the window counted, the average would
+ * see only the quick ones and the window would shrink itself to nothing
+ * on a busy host.  So windows stay long while answers are slow, and an
+ * occasional descheduled peer on a quiet host costs one short window, not
+ * the whole budget plus the executor's idle window.
  *
  * State is per cpu and touched by that cpu only: no atomics.
  * adapt=0 on the command line gives the fixed windows (for comparison).
@@ -25,9 +29,7 @@
 #include <stdint.h>
 #include "kernel/param.h"
 
-/* polls always allowed: a quiet round trip is ~100-200 empty polls here;
- * a window below its tail would only ever see the quick answers (hits feed
- * the average, giveups do not) and shrink itself to nothing */
+/* polls always allowed: a quiet round trip is ~100-200 empty polls here */
 #define ADAPT_MIN 512
 
 struct poll_adapt {
@@ -58,11 +60,13 @@ static inline void adapt_hit(int cpu, unsigned polls)
 	a->hits++;
 }
 
-/* the window ran out while the full budget had not: sleep instead */
-static inline void adapt_giveup(int cpu)
+/* a window of `window` polls ran out: sleep instead */
+static inline void adapt_giveup(int cpu, unsigned window)
 {
-	poll_adapt[cpu].late = 1;
-	poll_adapt[cpu].giveups++;
+	struct poll_adapt *a = &poll_adapt[cpu];
+	a->avg16 += window - (a->avg16 >> 4);	/* censored: it took at least that */
+	a->late = 1;
+	a->giveups++;
 }
 
 /* the executor's idle window: skip it while the peer is late */

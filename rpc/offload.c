@@ -196,8 +196,8 @@ static inline int poll_own(struct client *c, struct task *t, unsigned polls, int
 	for (unsigned i = 1;; i++) {
 		i = cq_spin(c, i, window, may_yield);
 		if (!i) {
-			if (window < polls)
-				adapt_giveup(cpu);
+			if (!may_yield || !exec_others_waiting())	/* ran out, not gave way */
+				adapt_giveup(cpu, window);
 			return 0;
 		}
 		struct rpc_cqe *e = rpc_cq_peek(&c->cq);
@@ -446,8 +446,8 @@ __hotserver static int take_next_inline(struct worker *w)
 	unsigned window = adapt_window(cpu, spin_budget), at = 0;
 	int k = sq_spin(1, window, &at);
 	if (k < 0) {
-		if (window < spin_budget)
-			adapt_giveup(cpu);
+		if (!exec_others_waiting())	/* ran out, not gave way */
+			adapt_giveup(cpu, window);
 		return 0;
 	}
 	adapt_hit(cpu, at);

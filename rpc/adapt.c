@@ -8,7 +8,7 @@
 struct poll_adapt poll_adapt[NCPU];
 int adapt_on __read_mostly = 1;
 
-/* "adapt: cpuN hits H giveups G avg A" per cpu that waited, for stats_format */
+/* "adapt: cpuN hits H giveups G skips S avg_polls A" per cpu that waited (stats_format) */
 int adapt_format(char *buf, int n)
 {
 	int len = 0;
@@ -17,8 +17,9 @@ int adapt_format(char *buf, int n)
 		if (!a->hits && !a->giveups)
 			continue;
 		len += snprintf(buf + len, (size_t)(n - len),
-				"adapt%s: cpu%d hits %lu giveups %lu avg_polls %u\n",
-				adapt_on ? "" : " (off)", i, a->hits, a->giveups, a->avg16 >> 4);
+				"adapt%s: cpu%d hits %lu giveups %lu skips %lu avg_polls %u\n",
+				adapt_on ? "" : " (off)", i, a->hits, a->giveups, a->skips,
+				a->avg16 >> 4);
 	}
 	return len;
 }

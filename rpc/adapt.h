@@ -36,7 +36,8 @@ struct poll_adapt {
 	unsigned avg16;		/* polls to an answer, exponential average x16 */
 	int late;		/* the last wait gave up: skip the idle spin too */
 	uint64_t hits;		/* waits answered within the window */
-	uint64_t giveups;	/* waits that stopped spinning and slept */
+	uint64_t giveups;	/* waits whose window ran out */
+	uint64_t skips;		/* spin windows skipped (the wait's, the executor's idle one) */
 } __attribute__((aligned(64)));
 
 extern struct poll_adapt poll_adapt[NCPU];
@@ -69,10 +70,13 @@ static inline void adapt_giveup(int cpu, unsigned window)
 	a->giveups++;
 }
 
-/* the executor's idle window: skip it while the peer is late */
+/* a spin window (offload_wait's, the executor's idle one): skip it while the peer is late */
 static inline int adapt_skip_idle_spin(int cpu)
 {
-	return adapt_on && poll_adapt[cpu].late;
+	if (!adapt_on || !poll_adapt[cpu].late)
+		return 0;
+	poll_adapt[cpu].skips++;
+	return 1;
 }
 
 int adapt_format(char *buf, int n);

@@ -108,7 +108,8 @@ start_hog() {
 	hog=$!
 }
 stop_hog() { [ -n "$hog" ] && kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null; hog=""; }
-trap stop_hog EXIT INT TERM
+trap stop_hog EXIT
+trap 'stop_hog; exit 1' INT TERM
 
 floor_before=$(floor_ns)
 rows=""

@@ -98,3 +98,12 @@ adapt_run adapt-stopped-off 0
 check_status adapt-stopped-off 0
 check_log adapt-stopped-off adapt-off-client-slept '^cpu0 client: .* idle_ms ([3-9][0-9][0-9]|[0-9]{4,})$'
 check_log adapt-stopped-off adapt-off-never-skips '^adapt \(off\): cpu0 hits [0-9]+ giveups [0-9]+ skips 0 '
+
+# -- the user translation cache never outlives a mapping (user/utctest.c) --
+for off in 1 0; do
+	n=utctest-off$off
+	qemu_virt $n 300 2 "init=/bin/utctest offload=$off loglevel=warn" -initrd $INITRD
+	check_status $n 0
+	check_log $n "$n-done" '^utctest done$'
+	tr -d '\r' <"$LOGDIR/$n.log" | grep -E '^(PASS|FAIL) utc-' | sed "s/^\(PASS\|FAIL\) /\1 $n:/"
+done

@@ -396,18 +396,24 @@ static long user_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, int t
 	uint64_t gen = mm->tlb_gen;
 	while (done < n) {
 		uint64_t va = uaddr + done;
-		pte_t *pte = resolve(mm, va, to_user);
-		if (!pte) {
-			gen = mm->tlb_gen != gen;
-			spin_unlock(&mm->lock);
-			if (gen)
-				mm_shootdown(mm);
-			return -EFAULT;
+		char *k = utc_lookup(&mm->utc, mm->tlb_gen, va, to_user);
+		if (!k) {
+			pte_t *pte = resolve(mm, va, to_user);
+			if (!pte) {
+				gen = mm->tlb_gen != gen;
+				spin_unlock(&mm->lock);
+				if (gen)
+					mm_shootdown(mm);
+				return -EFAULT;
+			}
+			char *page = (char *)PA2VA(PTE2PA(*pte));
+			utc_fill(&mm->utc, mm->tlb_gen, va, page,
+				 (*pte & PTE_W) && !(*pte & PTE_COW));
+			k = page + (va & (PGSIZE - 1));
 		}
 		size_t chunk = PGSIZE - (va & (PGSIZE - 1));
 		if (chunk > n - done)
 			chunk = n - done;
-		char *k = (char *)PA2VA(PTE2PA(*pte)) + (va & (PGSIZE - 1));
 		if (to_user)
 			memcpy(k, (char *)kbuf + done, chunk);
 		else

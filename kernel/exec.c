@@ -10,6 +10,7 @@
 #include "kernel/page_alloc.h"
 #include "kernel/memlayout.h"
 #include "kernel/timer.h"
+#include "kernel/random.h"
 #include "kernel/perm.h"
 #include <string.h>
 #include <stdio.h>
@@ -133,9 +134,7 @@ static int build_stack_with(struct mm *mm, uint64_t *ptrs, char *const argv[], i
 {
 	uint64_t sp = USER_STACK_TOP;
 	uint8_t rnd[16];
-	uint64_t t = time_now();
-	for (int i = 0; i < 16; i++)
-		rnd[i] = (uint8_t)((t >> (i % 8)) * 0x9e3779b97f4a7c15UL >> 56) ^ (uint8_t)i;
+	random_bytes(rnd, sizeof rnd);	/* AT_RANDOM: libc's stack canary and pointer guard */
 	uint64_t rnd_va = sp = push(mm, sp, rnd, 16);
 	int n = 0;
 	for (int i = 0; i < argc && sp; i++)

@@ -3,6 +3,7 @@
  * handlers on the syscall cpu (see proc.h); task threads live on the
  * client cpu (logical 0).
  */
+#include "drivers/blkdev.h"
 #include "kernel/proc.h"
 #include "kernel/file.h"
 #include "kernel/vfs.h"
@@ -166,6 +167,7 @@ void proc_exit(struct proc *p, int status)
 	p->task->exiting = 1;
 	if (p == initproc) {
 		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+		blkdev_shutdown();	/* caches to disk before the machine stops */
 		kprintf("init exited: status %d\n", code);
 		stats_print();
 		system_halt(code);

@@ -127,4 +127,3 @@ _Noreturn void task_return_to_user(struct task *t);
 struct proc *proc_iter(int *i);
 void signal_fatal(struct task *t, int sig);
 void vfork_release(struct proc *p);
-long random_fill(uint64_t ubuf, size_t n);

@@ -198,6 +198,13 @@ int procfs_mount_add(const char *source, const char *dir, const char *type)
 	return -ENOSPC;
 }
 
+/* root=: what /proc/mounts says is on "/" */
+void procfs_mount_root(const char *source, const char *type)
+{
+	snprintf(mounts[0].source, sizeof mounts[0].source, "%s", source);
+	snprintf(mounts[0].type, sizeof mounts[0].type, "%s", type);
+}
+
 int procfs_mount_del(const char *dir)
 {
 	struct mnt *m = mnt_find(dir);

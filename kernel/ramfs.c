@@ -177,7 +177,7 @@ void vfs_init(void)
 
 struct inode *vfs_root(void)
 {
-	return root;
+	return root->mounted ? root->mounted : root;	/* root=: a disk filesystem on top */
 }
 
 /* ---- directories ---- */
@@ -303,6 +303,8 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev
 	default:
 		return -EINVAL;
 	}
+	if (dir->ops && dir->ops->create)
+		return dir->ops->create(dir, name, mode, rdev, out);	/* a disk filesystem */
 	int err = name_ok(dir, name);
 	if (err)
 		return err;
@@ -333,6 +335,8 @@ int vfs_unlink(struct inode *dir, const char *name)
 {
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
+	if (dir->ops && dir->ops->unlink)
+		return dir->ops->unlink(dir, name, 0);
 	if (is_marker(name))
 		return -EISDIR;
 	struct dentry *prev, *d = dir_find(dir, name, strnlen(name, NAME_MAX + 1), &prev);
@@ -356,6 +360,8 @@ int vfs_rmdir(struct inode *dir, const char *name)
 		return -ENOTEMPTY;
 	if (!strcmp(name, "/"))
 		return -EBUSY;
+	if (dir->ops && dir->ops->unlink)
+		return dir->ops->unlink(dir, name, 1);
 	struct dentry *prev, *d = dir_find(dir, name, strnlen(name, NAME_MAX + 1), &prev);
 	if (!d)
 		return -ENOENT;
@@ -377,6 +383,10 @@ int vfs_link(struct inode *target, struct inode *dir, const char *name)
 {
 	if (S_ISDIR(target->mode))
 		return -EPERM;
+	if (dir->ops && dir->ops->link)
+		return dir->ops->link(target, dir, name);
+	if (target->ops && target->ops->link)
+		return -EXDEV;	/* a disk file into ramfs */
 	int err = name_ok(dir, name);
 	if (err)
 		return err;
@@ -397,6 +407,8 @@ int vfs_symlink(struct inode *dir, const char *name, const char *target)
 		return -ENOENT;
 	if (tlen >= PATH_MAX)
 		return -ENAMETOOLONG;
+	if (dir->ops && dir->ops->symlink)
+		return dir->ops->symlink(dir, name, target);
 	struct inode *ip;
 	int err = vfs_create(dir, name, S_IFLNK | 0777, 0, &ip);
 	if (err)
@@ -458,6 +470,8 @@ int vfs_rename(struct inode *olddir, const char *oldname, struct inode *newdir,
 		return -EINVAL;
 	if (!S_ISDIR(olddir->mode) || !S_ISDIR(newdir->mode))
 		return -ENOTDIR;
+	if (olddir->ops && olddir->ops->rename && !is_marker(oldname) && !is_marker(newname))
+		return olddir->ops->rename(olddir, oldname, newdir, newname, flags);
 	if (olddir->ops || newdir->ops)
 		return -EXDEV;	/* into or out of a synthetic filesystem */
 	if (is_marker(oldname) || is_marker(newname))
@@ -578,7 +592,7 @@ static int entry_name(struct inode *ip, char *buf, const char **name, size_t *le
 int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
 {
 	if (!cwd)
-		cwd = root;
+		cwd = vfs_root();
 	if (!S_ISDIR(cwd->mode))
 		return -ENOTDIR;
 	if (cwd->nlink == 0)
@@ -588,7 +602,7 @@ int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
 	/* build right to left at the end of buf, then slide it down */
 	size_t at = n - 1;
 	buf[at] = 0;
-	for (struct inode *ip = cwd; ip != root; ip = ip->parent) {
+	for (struct inode *ip = cwd; ip != vfs_root(); ip = ip->parent) {
 		char nbuf[NAME_MAX + 1];
 		const char *name;
 		size_t len;
@@ -616,6 +630,8 @@ long inode_read(struct inode *ip, uint64_t off, void *buf, size_t n)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode) && !S_ISLNK(ip->mode))
 		return -EINVAL;
+	if (ip->ops && ip->ops->read)
+		return ip->ops->read(ip, off, buf, n);
 	if (off >= ip->size)
 		return 0;
 	if (n > ip->size - off)
@@ -654,6 +670,8 @@ long inode_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
 		return 0;
 	if (off >= VFS_FILE_MAX || n > VFS_FILE_MAX - off)
 		return -EFBIG;
+	if (ip->ops && ip->ops->write)
+		return ip->ops->write(ip, off, buf, n);
 	uint64_t end = off + n;
 	if (data_reserve(ip, end > ip->size ? end : ip->size)) {
 		/* short of memory: fill what the current (owned) buffer holds */
@@ -678,6 +696,8 @@ int inode_truncate(struct inode *ip, uint64_t size)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode))
 		return -EINVAL;
+	if (ip->ops && ip->ops->truncate)
+		return ip->ops->truncate(ip, size);
 	int err = data_resize(ip, size);
 	if (err)
 		return err;
@@ -732,7 +752,7 @@ static int walk_splice(struct walk *w, struct inode *link)
 	memcpy(w->buf, link->data, tlen);
 	w->p = w->buf;
 	if (w->buf[0] == '/')
-		walk_set(w, root);
+		walk_set(w, vfs_root());
 	return 0;
 }
 
@@ -775,6 +795,12 @@ static int walk_synthetic(struct walk *w, const char *name, size_t len, int foll
 	int err = w->cur->ops->lookup(w->cur, name, len, &ip);
 	if (err)
 		return err;
+	while (ip->mounted) {	/* a mount point inside a disk filesystem */
+		struct inode *top = ip->mounted;
+		inode_get(top);
+		inode_put(ip);
+		ip = top;
+	}
 	if (S_ISLNK(ip->mode) && follow_link)
 		err = walk_splice(w, ip);
 	else
@@ -833,7 +859,7 @@ static int walk(struct inode *cwd, const char *path, int follow, struct inode **
 		return -ENOENT;
 	if (plen >= PATH_MAX)
 		return -ENAMETOOLONG;
-	struct walk w = { path[0] == '/' || !cwd ? root : cwd, path, NULL, 0 };
+	struct walk w = { path[0] == '/' || !cwd ? vfs_root() : cwd, path, NULL, 0 };
 	inode_get(w.cur);
 	const char *name;
 	int err = 0, is_last, slash, trail = 0, done = 0;

@@ -94,6 +94,21 @@ struct inode_ops {
 	int (*open)(struct inode *ip, int flags, struct file **out);
 	/* refs reached zero: the filesystem frees ip (nlink is not consulted) */
 	void (*release)(struct inode *ip);
+	/*
+	 * A disk filesystem (kernel/fs/ext2.c) that takes names and data sets
+	 * these; the vfs_* and inode_* calls below hand over to them with the
+	 * same contracts.  NULL: a synthetic filesystem (the calls refuse).
+	 */
+	int (*create)(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev,
+		      struct inode **out);
+	int (*unlink)(struct inode *dir, const char *name, int rmdir);
+	int (*link)(struct inode *target, struct inode *dir, const char *name);
+	int (*symlink)(struct inode *dir, const char *name, const char *target);
+	int (*rename)(struct inode *olddir, const char *oldname, struct inode *newdir,
+		      const char *newname, unsigned flags);
+	long (*read)(struct inode *ip, uint64_t off, void *buf, size_t n);
+	long (*write)(struct inode *ip, uint64_t off, const void *buf, size_t n);
+	int (*truncate)(struct inode *ip, uint64_t size);
 };
 
 struct inode {

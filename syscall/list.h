@@ -56,4 +56,5 @@ X(278, getrandom)
 #include "syscall/list_fs.h"
 #include "syscall/list_procfs.h"
 #include "syscall/list_sig.h"
+#include "syscall/list_clock.h"
 #include "syscall/list_cred.h"

@@ -1,4 +1,5 @@
 /* File system calls: open, read/write family, stat, directories, fds. */
+#include "kernel/fs/mount.h"
 #include "syscall/sys.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
@@ -150,8 +151,8 @@ static long do_rw_at(const uint64_t a[6], int write)
 	struct file *f = fd_get(curproc(), (int)a[0]);
 	if (!f)
 		return -EBADF;
-	if (!f->ip || !S_ISREG(f->ip->mode))
-		return -ESPIPE;
+	if (!f->ip || !(S_ISREG(f->ip->mode) || S_ISBLK(f->ip->mode)))
+		return -ESPIPE;	/* block devices have offsets too (issue 12) */
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
 	uint64_t saved = f->off;
@@ -235,7 +236,7 @@ _Static_assert(sizeof(struct stat_k) == 128, "riscv64 struct stat");
 static long stat_to_user(struct inode *ip, uint64_t ubuf)
 {
 	struct stat_k st = {
-		.dev = 1, .ino = ip->ino, .mode = ip->mode, .nlink = ip->nlink,
+		.dev = disk_inode_dev(ip), .ino = ip->ino, .mode = ip->mode, .nlink = ip->nlink,
 		.uid = ip->uid, .gid = ip->gid, .rdev = ip->rdev, .size = (int64_t)ip->size,
 		.blksize = 4096, .blocks = (int64_t)((ip->size + 511) / 512),
 		.atime = ip->atime.sec, .atime_ns = ip->atime.nsec,

@@ -4,6 +4,9 @@
  * Paths follow syscall/sys_file.c: path_start() copies the user path into a
  * page and picks the starting directory.  Access checks are kernel/perm.h's.
  */
+#include "drivers/blkdev.h"
+#include "kernel/fs/mount.h"
+#include "kernel/fs/ext2.h"
 #include "syscall/sys.h"
 #include "kernel/page_alloc.h"
 #include "kernel/pollwait.h"
@@ -446,14 +449,24 @@ static long do_fsync(int fd)
 	struct file *f = fd_get(curproc(), fd);
 	if (!f)
 		return -EBADF;
+	if (f->ip && S_ISBLK(f->ip->mode))
+		return blkdev_fsync(f->ip->rdev);	/* write back, then flush the disk */
 	if (!f->ip || !(S_ISREG(f->ip->mode) || S_ISDIR(f->ip->mode) || S_ISLNK(f->ip->mode)))
 		return -EINVAL;
-	return 0;
+	return disk_sync_inode(f->ip);	/* ext2: everything written and flushed; ramfs: 0 */
 }
 
 SYSCALL(fsync) { return do_fsync((int)a[0]); }
 SYSCALL(fdatasync) { return do_fsync((int)a[0]); }
-SYSCALL(sync) { (void)a; return 0; }
+SYSCALL(sync) { (void)a; disk_sync_all(); return 0; }
+
+SYSCALL(syncfs)
+{
+	struct file *f = fd_get(curproc(), (int)a[0]);
+	if (!f)
+		return -EBADF;
+	return f->ip ? disk_sync_inode(f->ip) : 0;
+}
 
 /* ---- statfs, statx ---- */
 
@@ -471,7 +484,7 @@ struct statfs_k {
 _Static_assert(sizeof(struct statfs_k) == 120, "riscv64 struct statfs");
 
 /* ramfs lives in the kernel page pool: its size and free pages are the fs's. */
-static long statfs_to_user(int pipe, uint64_t ubuf)
+static long statfs_to_user(int pipe, uint64_t ubuf, struct inode *ip)
 {
 	struct statfs_k st = {
 		.type = pipe ? PIPEFS_MAGIC : RAMFS_MAGIC, .bsize = PGSIZE,
@@ -480,6 +493,17 @@ static long statfs_to_user(int pipe, uint64_t ubuf)
 	if (!pipe) {
 		st.blocks = kpool.npages;
 		st.bfree = st.bavail = pool_free_pages(&kpool);
+	}
+	if (ext2_is_ext2(ip)) {	/* a disk: its own counts */
+		struct ext2_statfs es;
+		ext2_statfs(ip, &es);
+		st.type = 0xef53;	/* EXT2_SUPER_MAGIC */
+		st.bsize = st.frsize = (int64_t)es.bsize;
+		st.blocks = es.blocks;
+		st.bfree = es.bfree;
+		st.bavail = es.bavail;
+		st.files = es.files;
+		st.ffree = es.ffree;
 	}
 	return copy_to_user(curmm(), ubuf, &st, sizeof st) ? -EFAULT : 0;
 }
@@ -490,8 +514,9 @@ SYSCALL(statfs)
 	int err = lookup_at(AT_FDCWD, a[0], 0, &ip);
 	if (err)
 		return err;
+	long r = statfs_to_user(0, a[1], ip);
 	inode_put(ip);
-	return statfs_to_user(0, a[1]);
+	return r;
 }
 
 SYSCALL(fstatfs)
@@ -499,7 +524,7 @@ SYSCALL(fstatfs)
 	struct file *f = fd_get(curproc(), (int)a[0]);
 	if (!f)
 		return -EBADF;
-	return statfs_to_user(!f->ip, a[1]);
+	return statfs_to_user(!f->ip, a[1], f->ip);
 }
 
 #define STATX_BASIC_STATS 0x7ffu
@@ -536,7 +561,7 @@ static long statx_to_user(struct inode *ip, uint64_t ubuf)
 		.size = ip->size, .blocks = (ip->size + 511) / 512,
 		.atime = sx_time(ip->atime), .ctime = sx_time(ip->ctime), .mtime = sx_time(ip->mtime),
 		.rdev_major = VFS_MAJOR(ip->rdev), .rdev_minor = VFS_MINOR(ip->rdev),
-		.dev_major = 0, .dev_minor = 1,		/* st_dev 1, as stat reports */
+		.dev_major = VFS_MAJOR(disk_inode_dev(ip)), .dev_minor = VFS_MINOR(disk_inode_dev(ip)),
 	};
 	return copy_to_user(curmm(), ubuf, &sx, sizeof sx) ? -EFAULT : 0;
 }

@@ -116,7 +116,8 @@ DISK_SIZE ?= 64M
 disk: deps
 	@$(MAKE) --no-print-directory rootfs-full
 	rm -f $(BUILD)/disk.img
-	mke2fs -q -F -t ext2 -d $(BUILD)/rootfs $(BUILD)/disk.img $(DISK_SIZE)
+	fr=; [ ! -f $(BUILD)/rootfs.fakeroot ] || fr="fakeroot -i $(BUILD)/rootfs.fakeroot --"; \
+		$$fr mke2fs -q -F -t ext2 -d $(BUILD)/rootfs $(BUILD)/disk.img $(DISK_SIZE)
 
 # ---- tests ----
 test: deps

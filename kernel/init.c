@@ -39,6 +39,16 @@ static void make_node(const char *dirpath, const char *name, uint32_t mode, uint
 	inode_put(dir);
 }
 
+/* /dev/rtc -> rtc0, as udev links it: busybox hwclock opens /dev/rtc first. */
+static void make_rtc_link(void)
+{
+	struct inode *dev;
+	if (vfs_lookup(vfs_root(), "/dev", 1, &dev) != 0)
+		return;
+	vfs_symlink(dev, "rtc", "rtc0");
+	inode_put(dev);
+}
+
 static void rootfs_init(void)
 {
 	vfs_init();
@@ -63,6 +73,7 @@ static void rootfs_init(void)
 	make_node("/dev", "urandom", S_IFCHR | 0666, MKDEV(1, 9));
 	if (rtc_present()) {
 		make_node("/dev", "rtc0", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
+		make_rtc_link();
 		make_node("/dev", "misc", S_IFDIR | 0755, 0);
 		make_node("/dev/misc", "rtc", S_IFCHR | 0600, MKDEV(10, 135));
 	}

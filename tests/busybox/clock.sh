@@ -28,6 +28,7 @@ t() {
 echo "duet-date $(date +%s)"
 t date-near-host 0 "ok" 'd=$(date +%s); [ $d -ge $((host - 5)) ] && [ $d -le $((host + 120)) ] && echo ok || echo "host $host duet $d"'
 t hwclock-r 0 "ok" 'hwclock -r -u | grep -q "$(date +%Y)" && echo ok'
+t dev-rtc-link 0 "rtc0" 'readlink /dev/rtc'
 t hwclock-r-near-date 0 "ok" 'r=$(/bin/clocktest rtc-secs); d=$(date +%s); [ $((r - d)) -le 2 ] && [ $((d - r)) -le 2 ] && echo ok || echo "rtc $r date $d"'
 
 # the system calls and the generator (clocktest leaves the clock where it was)

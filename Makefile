@@ -127,6 +127,13 @@ test: deps
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/*.elf $(BUILD)/Image $(BUILD)/ksyms*.S
 
+# musl's libc-test, static, in duet and under qemu-user: make libc-test LIBC_TEST=<dir>
+# (a checkout outside the repository, see docs/LIBC-TEST.md)
+.PHONY: libc-test
+libc-test: deps
+	@$(MAKE) --no-print-directory kernel rootfs-full
+	@BUILD=$(BUILD) LIBC_TEST=$(LIBC_TEST) sh scripts/libc-test.sh
+
 # offload=1 against offload=0, side by side; writes docs/BENCHMARKS.md
 bench: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full plugin

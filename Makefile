@@ -132,7 +132,7 @@ clean:
 .PHONY: libc-test
 libc-test: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
-	@BUILD=$(BUILD) LIBC_TEST=$(LIBC_TEST) sh scripts/libc-test.sh
+	@BUILD=$(BUILD) LIBC_TEST=$(LIBC_TEST) sh tests/libc-test.sh
 
 # offload=1 against offload=0, side by side; writes docs/BENCHMARKS.md
 bench: deps

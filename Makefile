@@ -116,7 +116,8 @@ DISK_SIZE ?= 64M
 disk: deps
 	@$(MAKE) --no-print-directory rootfs-full
 	rm -f $(BUILD)/disk.img
-	mke2fs -q -F -t ext2 -d $(BUILD)/rootfs $(BUILD)/disk.img $(DISK_SIZE)
+	fr=; [ ! -f $(BUILD)/rootfs.fakeroot ] || fr="fakeroot -i $(BUILD)/rootfs.fakeroot --"; \
+		$$fr mke2fs -q -F -t ext2 -d $(BUILD)/rootfs $(BUILD)/disk.img $(DISK_SIZE)
 
 # ---- tests ----
 test: deps
@@ -131,7 +132,7 @@ clean:
 .PHONY: libc-test
 libc-test: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
-	@BUILD=$(BUILD) LIBC_TEST=$(LIBC_TEST) sh scripts/libc-test.sh
+	@BUILD=$(BUILD) LIBC_TEST=$(LIBC_TEST) sh tests/libc-test.sh
 
 # offload=1 against offload=0, side by side; writes docs/BENCHMARKS.md
 bench: deps

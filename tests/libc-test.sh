@@ -3,11 +3,11 @@
 # names a checkout (it is not in the repository and is never downloaded).
 # Each mode passes when duet fails no test the qemu-user oracle passes,
 # beyond the known exceptions listed in docs/LIBC-TEST.md.  Slow (about
-# ten minutes a mode under load), hence opt-in.
+# ten minutes a mode under load), hence `make libc-test`, not `make test`.
 . tests/lib.sh
 if [ -z "${LIBC_TEST:-}" ] || [ ! -f "$LIBC_TEST/src/common/runtest.c" ]; then
-	echo "SKIP libc-test: no source (run: make test LIBC_TEST=<libc-test checkout>)"
-	exit 0
+	fail libc-test "expected LIBC_TEST=<libc-test checkout>, got '${LIBC_TEST:-}'"
+	exit 1
 fi
 out=$LOGDIR/libc-test.txt
 LIBC_TEST=$LIBC_TEST BUILD=$BUILD sh scripts/libc-test.sh >"$out" 2>&1

@@ -7,6 +7,7 @@
 #include "drivers/blkdev.h"
 #include "kernel/fs/mount.h"
 #include "kernel/fs/ext2.h"
+#include "kernel/fs/fat.h"
 #include "syscall/sys.h"
 #include "kernel/page_alloc.h"
 #include "kernel/pollwait.h"
@@ -266,6 +267,8 @@ static int set_mode(struct inode *ip, uint32_t mode)
 	int err = may_chmod(ip, &mode);
 	if (err)
 		return err;
+	if (fat_is_fat(ip) && (mode & 07777) != (ip->mode & 07777))
+		return -EPERM;	/* FAT keeps no modes: Linux's vfat refuses a change */
 	ip->mode = (ip->mode & S_IFMT) | (mode & 07777);
 	now(&ip->ctime);
 	return 0;
@@ -297,6 +300,9 @@ static int set_owner(struct inode *ip, uint32_t uid, uint32_t gid)
 	int err = may_chown(ip, uid, gid);
 	if (err)
 		return err;
+	if (fat_is_fat(ip) && ((uid != (uint32_t)-1 && uid != ip->uid) ||
+			       (gid != (uint32_t)-1 && gid != ip->gid)))
+		return -EPERM;	/* FAT keeps no owners */
 	if (uid != (uint32_t)-1)
 		ip->uid = uid;
 	if (gid != (uint32_t)-1)
@@ -507,6 +513,15 @@ static long statfs_to_user(int pipe, uint64_t ubuf, struct inode *ip)
 		st.bavail = es.bavail;
 		st.files = es.files;
 		st.ffree = es.ffree;
+	}
+	if (fat_is_fat(ip)) {	/* FAT: clusters; no inode table */
+		struct fat_statfs fsf;
+		fat_statfs(ip, &fsf);
+		st.type = 0x4d44;	/* MSDOS_SUPER_MAGIC */
+		st.bsize = st.frsize = (int64_t)fsf.bsize;
+		st.blocks = fsf.blocks;
+		st.bfree = st.bavail = fsf.bfree;
+		st.files = st.ffree = 0;
 	}
 	return copy_to_user(curmm(), ubuf, &st, sizeof st) ? -EFAULT : 0;
 }

@@ -4,6 +4,7 @@
  */
 #include "kernel/fs/mount.h"
 #include "kernel/fs/ext2.h"
+#include "kernel/fs/fat.h"
 #include "kernel/fs/bcache.h"
 #include "kernel/errno.h"
 #include "kernel/page_alloc.h"
@@ -28,10 +29,27 @@ static struct disk_mnt mnts[DISK_MOUNTS];
 int disk_fs_type(const char *type)
 {
 	/* ext3/ext4 images are read without their journal, read-only if they use ext4 features */
-	return !strcmp(type, "ext2") || !strcmp(type, "ext3") || !strcmp(type, "ext4");
+	return !strcmp(type, "ext2") || !strcmp(type, "ext3") || !strcmp(type, "ext4") ||
+	       fat_fs_type(type);
 }
 
-static int mount_on(struct inode *dev_ip, struct inode *mp, unsigned long flags)
+/* The driver for type: FAT's names, else ext2 (which also reads ext3/ext4). */
+static int fs_mount(struct blkdev *bd, const char *type, int ro, struct inode **root)
+{
+	return fat_fs_type(type) ? fat_mount(bd, ro, root) : ext2_mount(bd, ro, root);
+}
+
+static int fs_umount(struct inode *root)
+{
+	return fat_is_fat(root) ? fat_umount(root) : ext2_umount(root);
+}
+
+static int fs_sync(struct inode *ip)
+{
+	return fat_is_fat(ip) ? fat_sync(ip) : ext2_is_ext2(ip) ? ext2_sync(ip) : 0;
+}
+
+static int mount_on(struct inode *dev_ip, struct inode *mp, const char *type, unsigned long flags)
 {
 	if (!S_ISBLK(dev_ip->mode))
 		return -ENOTBLK;
@@ -54,7 +72,7 @@ static int mount_on(struct inode *dev_ip, struct inode *mp, unsigned long flags)
 	if (!m)
 		return -ENOMEM;
 	struct inode *root;
-	int err = ext2_mount(bd, flags & MS_RDONLY, &root);
+	int err = fs_mount(bd, type, flags & MS_RDONLY, &root);
 	if (err)
 		return err;
 	/* ".." of the mounted root is the mount point's parent */
@@ -75,7 +93,6 @@ static int lookup_user(uint64_t upath, char *buf, struct inode **out)
 
 int disk_mount(uint64_t usource, uint64_t utarget, const char *type, unsigned long flags)
 {
-	(void)type;
 	char *path = page_alloc();
 	if (!path)
 		return -ENOMEM;
@@ -84,7 +101,7 @@ int disk_mount(uint64_t usource, uint64_t utarget, const char *type, unsigned lo
 	if (!err)
 		err = lookup_user(utarget, path, &mp);
 	if (!err)
-		err = mount_on(dev_ip, mp, flags);
+		err = mount_on(dev_ip, mp, type, flags);
 	if (dev_ip)
 		inode_put(dev_ip);
 	if (mp)
@@ -102,7 +119,7 @@ int disk_mount_path(const char *devpath, const char *dir, const char *type, unsi
 	if (err)
 		return err;
 	if ((err = vfs_lookup(vfs_root(), dir, 1, &mp)) == 0) {
-		err = mount_on(dev_ip, mp, flags);
+		err = mount_on(dev_ip, mp, type, flags);
 		inode_put(mp);
 	}
 	inode_put(dev_ip);
@@ -133,7 +150,7 @@ int disk_umount(struct inode *root)
 			continue;
 		/* the caller's lookup holds one more reference on root */
 		inode_put(root);
-		int err = ext2_umount(root);
+		int err = fs_umount(root);
 		if (err) {
 			inode_get(root);
 			return err;
@@ -151,7 +168,7 @@ int disk_sync_all(void)
 	int err = 0;
 	for (int i = 0; i < DISK_MOUNTS; i++)
 		if (mnts[i].root) {
-			int e = ext2_sync(mnts[i].root);
+			int e = fs_sync(mnts[i].root);
 			if (e && !err)
 				err = e;
 		}
@@ -161,12 +178,12 @@ int disk_sync_all(void)
 
 int disk_sync_inode(struct inode *ip)
 {
-	return ext2_is_ext2(ip) ? ext2_sync(ip) : 0;
+	return fs_sync(ip);
 }
 
 uint32_t disk_inode_dev(struct inode *ip)
 {
-	return ext2_is_ext2(ip) ? ext2_dev(ip)->rdev : 1;
+	return ext2_is_ext2(ip) ? ext2_dev(ip)->rdev : fat_is_fat(ip) ? fat_dev(ip)->rdev : 1;
 }
 
 /* ---- the root on a disk (root=/dev/vda rootfstype=ext2 [ro]) ---- */
@@ -241,7 +258,7 @@ void disk_mount_root(void)
 	}
 	struct inode *top;
 	int err = !disk_fs_type(type) ? -ENODEV : !bd ? -ENXIO
-		: ext2_mount(bd, bootarg("ro", ro, sizeof ro), &top);
+		: fs_mount(bd, type, bootarg("ro", ro, sizeof ro), &top);
 	if (err) {
 		pr_err("root: cannot mount %s (%s): %d; staying on the initramfs\n", dev, type, err);
 		return;

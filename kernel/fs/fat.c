@@ -45,6 +45,7 @@ struct fat_fs {
 	int readonly;
 	uint32_t bps, clus_size, nfats, root_clus, nclusters, free, next_free;
 	uint64_t fat_off, fat_bytes, data_off, fsinfo_off;
+	int warned;		/* the corruption line was logged (once per mount) */
 	struct finode *inodes;
 	struct inode *root;
 	struct thread *owner;
@@ -97,7 +98,8 @@ static void fs_unlock(struct fat_fs *fs)
 
 static int corrupt(struct fat_fs *fs, const char *what, uint64_t n)
 {
-	pr_err("fat %s: corrupted filesystem: %s %lu\n", fs->dev->name, what, n);
+	if (!fs->warned++)	/* one line, not one per read of a bad file */
+		pr_err("fat %s: corrupted filesystem: %s %lu\n", fs->dev->name, what, n);
 	return -EUCLEAN;
 }
 
@@ -317,8 +319,9 @@ static void vfs_to_dos(const struct vfs_time *t, uint16_t *date, uint16_t *time)
 
 static struct finode *incore(struct fat_fs *fs, uint32_t ino)
 {
+	/* an unlinked inode still open no longer owns its slot, which may be reused */
 	for (struct finode *e = fs->inodes; e; e = e->next)
-		if (e->v.ino == ino)
+		if (e->v.ino == ino && e->v.nlink)
 			return e;
 	return NULL;
 }
@@ -449,7 +452,7 @@ static size_t short_name(const struct fat_dirent *de, char *out)
  */
 static int dir_next(struct finode *dir, uint64_t *pos, struct slot *s)
 {
-	uint16_t lfn[260];
+	uint16_t lfn[20 * 13 + 1];
 	int want = 0, nparts = 0;
 	uint8_t sum = 0;
 	for (; *pos < DIR_MAX; *pos += 32) {
@@ -474,7 +477,7 @@ static int dir_next(struct finode *dir, uint64_t *pos, struct slot *s)
 				nparts = ord, sum = raw[13], s->first_pos = *pos;
 				memset(lfn, 0xff, sizeof lfn);
 				lfn[ord * 13] = 0;
-			} else if (want != ord || raw[13] != sum) {
+			} else if (ord == 0 || want != ord || raw[13] != sum) {
 				want = 0;
 				continue;
 			}

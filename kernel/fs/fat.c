@@ -1,5 +1,5 @@
 /*
- * FAT32 with VFAT long names (contract in kernel/fs/fat.h).
+ * FAT32 and FAT16 with VFAT long names (contract in kernel/fs/fat.h).
  *
  * Layout: a boot sector (BPB), reserved sectors (FSInfo), nfats copies of
  * the FAT (one 32-bit entry per cluster: next cluster, 0 free, >= 0x0ffffff8
@@ -45,6 +45,8 @@ struct fat_fs {
 	int readonly;
 	uint32_t bps, clus_size, nfats, root_clus, nclusters, free, next_free;
 	uint64_t fat_off, fat_bytes, data_off, fsinfo_off;
+	int fat16;		/* 16-bit FAT entries and a fixed root directory region */
+	uint64_t root_off, root_bytes;	/* FAT16's root directory */
 	int warned;		/* the corruption line was logged (once per mount) */
 	struct finode *inodes;
 	struct inode *root;
@@ -140,17 +142,19 @@ static int clus_ok(struct fat_fs *fs, uint32_t c)
 
 /* ---- the FAT ---- */
 
+static uint32_t entry_size(struct fat_fs *fs) { return fs->fat16 ? 2 : 4; }
+
 /* The entry of cluster c: the next cluster, FAT_EOC for the end, 0 if free. */
 static int fat_get(struct fat_fs *fs, uint32_t c, uint32_t *out)
 {
 	if (!clus_ok(fs, c))
 		return corrupt(fs, "cluster number", c);
-	uint32_t v;
-	int err = disk_io(fs, fs->fat_off + (uint64_t)c * 4, &v, 4, 0);
+	uint32_t v = 0;
+	int err = disk_io(fs, fs->fat_off + (uint64_t)c * entry_size(fs), &v, entry_size(fs), 0);
 	if (err)
 		return err;
 	v &= FAT_MASK;
-	if (v >= FAT_EOC)
+	if (v >= (fs->fat16 ? 0xfff8u : FAT_EOC))
 		v = FAT_EOC;
 	else if (v != 0 && !clus_ok(fs, v))
 		return corrupt(fs, "FAT entry out of range at cluster", c);
@@ -162,12 +166,13 @@ static int fat_get(struct fat_fs *fs, uint32_t c, uint32_t *out)
 static int fat_set(struct fat_fs *fs, uint32_t c, uint32_t v)
 {
 	for (uint32_t i = 0; i < fs->nfats; i++) {
-		uint64_t off = fs->fat_off + i * fs->fat_bytes + (uint64_t)c * 4;
-		uint32_t old;
-		int err = disk_io(fs, off, &old, 4, 0);
+		uint32_t w = entry_size(fs);
+		uint64_t off = fs->fat_off + i * fs->fat_bytes + (uint64_t)c * w;
+		uint32_t old = 0;
+		int err = disk_io(fs, off, &old, w, 0);
 		if (!err) {
-			old = (old & ~FAT_MASK) | (v & FAT_MASK);
-			err = disk_io(fs, off, &old, 4, 1);
+			old = w == 2 ? (v & 0xffff) : (old & ~FAT_MASK) | (v & FAT_MASK);
+			err = disk_io(fs, off, &old, w, 1);
 		}
 		if (err)
 			return err;
@@ -269,11 +274,30 @@ static int clus_of(struct finode *e, uint32_t idx, int alloc, uint32_t *out)
 	return 0;
 }
 
+/* FAT16's root directory: a fixed region after the FATs, never grown. */
+static int fixed_root(struct finode *e)
+{
+	return e->fs->fat16 && e->dent == 0;
+}
+
+static long root_io(struct finode *e, uint64_t off, void *buf, size_t n, int write)
+{
+	struct fat_fs *fs = e->fs;
+	if (off >= fs->root_bytes)
+		return 0;
+	if (n > fs->root_bytes - off)
+		n = (size_t)(fs->root_bytes - off);
+	int err = disk_io(fs, fs->root_off + off, buf, n, write);
+	return err ? err : (long)n;
+}
+
 /* Bytes of e's chain (no size check): the count done, short at the chain's end. */
 static long chain_io(struct finode *e, uint64_t off, void *buf, size_t n, int write)
 {
 	struct fat_fs *fs = e->fs;
 	size_t done = 0;
+	if (fixed_root(e))
+		return root_io(e, off, buf, n, write);
 	while (done < n) {
 		uint32_t c;
 		int err = clus_of(e, (uint32_t)(off / fs->clus_size), write, &c);
@@ -549,6 +573,8 @@ static int dir_find(struct finode *dir, const char *name, size_t len, struct slo
 static uint64_t dent_of(struct finode *dir, uint64_t pos)
 {
 	uint32_t c;
+	if (fixed_root(dir))
+		return pos < dir->fs->root_bytes ? dir->fs->root_off + pos : 0;
 	if (clus_of(dir, (uint32_t)(pos / dir->fs->clus_size), 0, &c) || !c)
 		return 0;
 	return clus_off(dir->fs, c) + pos % dir->fs->clus_size;
@@ -678,8 +704,8 @@ static int dir_add(struct finode *dir, const char *name, size_t len, struct fat_
 	}
 	if (run < nlfn + 1)
 		return -ENOSPC;
-	if (start + (uint64_t)(nlfn + 1) * 32 > DIR_MAX)
-		return -ENOSPC;
+	if (start + (uint64_t)(nlfn + 1) * 32 > (fixed_root(dir) ? dir->fs->root_bytes : DIR_MAX))
+		return -ENOSPC;	/* FAT16's root cannot grow */
 	uint8_t sum = lfn_sum(de->name);
 	for (int k = nlfn; k >= 1; k--) {
 		uint8_t raw[32];
@@ -1220,25 +1246,34 @@ static int bpb_read(struct fat_fs *fs)
 	if (bps < 512 || bps > 4096 || (bps & (bps - 1)) || !spc || (spc & (spc - 1)) ||
 	    !rsvd || !nfats || nfats > 4)
 		return corrupt(fs, "boot sector geometry, bytes per sector", bps);
-	if (fatsz) {
-		pr_err("fat %s: FAT12/FAT16 is not supported (FAT32 only)\n", fs->dev->name);
-		return -EINVAL;
-	}
-	fatsz = le32(b + 36);
+	uint32_t root_ents = le16(b + 17);
+	fs->fat16 = fatsz != 0;	/* Linux's rule: a 16-bit FAT size means FAT12/16 */
+	if (!fs->fat16)
+		fatsz = le32(b + 36);
 	fs->bps = bps;
 	fs->clus_size = bps * spc;
 	fs->nfats = nfats;
 	fs->fat_off = (uint64_t)rsvd * bps;
 	fs->fat_bytes = (uint64_t)fatsz * bps;
-	fs->data_off = fs->fat_off + nfats * fs->fat_bytes;
-	uint64_t data_secs = tot > rsvd + nfats * (uint64_t)fatsz ? tot - rsvd - nfats * (uint64_t)fatsz : 0;
+	fs->root_off = fs->fat_off + nfats * fs->fat_bytes;
+	fs->root_bytes = fs->fat16 ? (uint64_t)root_ents * 32 : 0;
+	uint64_t root_secs = (fs->root_bytes + bps - 1) / bps;
+	fs->data_off = fs->root_off + root_secs * bps;
+	uint64_t meta = rsvd + nfats * (uint64_t)fatsz + root_secs;
+	uint64_t data_secs = tot > meta ? tot - meta : 0;
 	uint64_t ncl = data_secs / spc;
 	if (!fatsz || ncl == 0 || fs->clus_size > 65536 ||
 	    (uint64_t)tot * bps > fs->dev->nsectors * SECTOR_SIZE)
 		return corrupt(fs, "boot sector sizes, total sectors", tot);
-	if (ncl + 2 > fs->fat_bytes / 4)
-		ncl = fs->fat_bytes / 4 - 2;	/* a FAT shorter than the data area: use what it maps */
+	if (fs->fat16 && (ncl < 4085 || !root_ents)) {
+		pr_err("fat %s: FAT12 is not supported (FAT16 and FAT32 are)\n", fs->dev->name);
+		return -EINVAL;
+	}
+	if (ncl + 2 > fs->fat_bytes / entry_size(fs))
+		ncl = fs->fat_bytes / entry_size(fs) - 2;	/* the FAT maps fewer: use those */
 	fs->nclusters = (uint32_t)ncl;
+	if (fs->fat16)
+		return 0;	/* root: the fixed region; no FSInfo */
 	fs->root_clus = le32(b + 44);
 	if (!clus_ok(fs, fs->root_clus))
 		return corrupt(fs, "root cluster", fs->root_clus);
@@ -1252,13 +1287,16 @@ static int count_free(struct fat_fs *fs)
 {
 	fs->free = 0;
 	uint32_t v[128];
-	for (uint32_t c = 0; c < fs->nclusters + 2; c += 128) {
-		int err = disk_io(fs, fs->fat_off + (uint64_t)c * 4, v, sizeof v, 0);
+	uint32_t w = entry_size(fs), per = sizeof v / w;
+	for (uint32_t c = 0; c < fs->nclusters + 2; c += per) {
+		int err = disk_io(fs, fs->fat_off + (uint64_t)c * w, v, sizeof v, 0);
 		if (err)
 			return err;
-		for (uint32_t i = 0; i < 128 && c + i < fs->nclusters + 2; i++)
-			if (c + i >= 2 && (v[i] & FAT_MASK) == 0)
+		for (uint32_t i = 0; i < per && c + i < fs->nclusters + 2; i++) {
+			uint32_t e = w == 2 ? ((uint16_t *)v)[i] : v[i] & FAT_MASK;
+			if (c + i >= 2 && e == 0)
 				fs->free++;
+		}
 	}
 	fs->next_free = 2;
 	return 0;
@@ -1283,7 +1321,7 @@ int fat_mount(struct blkdev *d, int readonly, struct inode **root)
 		kfree(fs);
 		return err;
 	}
-	pr_info("fat %s: FAT32, %u clusters of %u bytes, %u free%s\n", d->name, fs->nclusters,
+	pr_info("fat %s: FAT%d, %u clusters of %u bytes, %u free%s\n", d->name, fs->fat16 ? 16 : 32, fs->nclusters,
 		fs->clus_size, fs->free, fs->readonly ? ", read-only" : "");
 	*root = fs->root;
 	return 0;

@@ -1,5 +1,5 @@
 /*
- * FAT32 (what `mkfs.vfat -F 32` makes) with VFAT long names, on a block
+ * FAT32 (what `mkfs.vfat -F 32` makes) and FAT16, with VFAT long names, on a block
  * device through the block cache.  Mounted inodes carry fat's inode_ops,
  * like ext2 (kernel/fs/ext2.h).
  */

@@ -63,6 +63,11 @@ bad)
 	t still-alive sh -c '[ "$(cat /mnt/good.txt)" = good ]'
 	t umount umount /mnt
 	t mount-bad-bpb-fails sh -c '! mount -t vfat /dev/vdb /mnt 2>/dev/null'
+	t fat16-mount mount -t msdos /dev/vdc /mnt
+	t fat16-read sh -c '[ "$(cat "/mnt/Host Made Fat16.txt")" = "from the host" ]'
+	t fat16-write sh -c 'mkdir "/mnt/Dir On Fat16" && echo "from duet" >"/mnt/Dir On Fat16/Written By Duet.txt" && head -c 300000 /dev/urandom >/mnt/big16.bin'
+	echo "fat16-sum $(md5sum /mnt/big16.bin | cut -d' ' -f1)"
+	t fat16-umount umount /mnt
 	echo "bad disks done"
 	;;
 esac

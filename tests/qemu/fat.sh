@@ -82,11 +82,26 @@ printf '\360\377\377\017' | dd of=$bad bs=1 seek=$((fat + 4 * 4)) conv=notrunc 2
 bpb=$D/badbpb.img
 cp $bad $bpb
 printf '\003\000' | dd of=$bpb bs=1 seek=11 conv=notrunc 2>/dev/null
+# and a FAT16 image on vdc (read and written in the same boot)
+f16=$D/fat16.img
+mkfs.vfat -F 16 -C $f16 20480 >/dev/null 2>&1
+echo "from the host" >"$D/Host Made Fat16.txt"
+mcopy -i $f16 "$D/Host Made Fat16.txt" ::/
 n=fat-bad
-qemu_virt $n 120 2 "init=/tests/disk-fat.sh offload=1 -- bad" -initrd $INITRD $(blk $bad 0) $(blk $bpb 1)
+qemu_virt $n 120 2 "init=/tests/disk-fat.sh offload=1 -- bad" -initrd $INITRD $(blk $bad 0) $(blk $bpb 1) $(blk $f16 2)
 check_status $n 0
 check_log $n "$n-done" "^bad disks done"
 tr -d '\r' <"$LOGDIR/$n.log" | grep -E '^(PASS|FAIL) ' | sed "s/^\(PASS\|FAIL\) /\1 $n-/"
 check_log $n "$n-log-range" "fat vda: corrupted filesystem: FAT entry out of range at cluster 4"
 check_log $n "$n-log-bpb" "fat vdb: corrupted filesystem: boot sector geometry"
 check_no_log $n "$n-no-panic" 'panic|kernel exception'
+check_log $n "$n-fat16-mounted" "fat vdc: FAT16, [0-9]+ clusters"
+if fsck.fat -n $f16 >$D/fsck16.txt 2>&1; then pass "$n-fat16-fsck-clean"; else
+	fail "$n-fat16-fsck-clean" "expected fsck.fat -n clean, got: $(sed -n 2,4p $D/fsck16.txt | tr '\n' '|')"; fi
+got=$(mtype -i $f16 "::/Dir On Fat16/Written By Duet.txt" 2>&1)
+if [ "$got" = "from duet" ]; then pass "$n-fat16-mtype"; else
+	fail "$n-fat16-mtype" "expected 'from duet', got '$got'"; fi
+want=$(tr -d '\r' <"$LOGDIR/$n.log" | sed -n 's/^fat16-sum //p')
+got=$(mtype -i $f16 ::/big16.bin | md5sum | cut -d' ' -f1)
+if [ -n "$want" ] && [ "$want" = "$got" ]; then pass "$n-fat16-big"; else
+	fail "$n-fat16-big" "expected md5 '$want' (guest), got '$got' (mtype)"; fi

@@ -1001,15 +1001,19 @@ static int rename_locked(struct inode *od, const char *oname, size_t olen, struc
 		}
 	}
 	if (!err) {
-		/* the entry moves: its old slots are freed before the new ones are taken */
+		/*
+		 * The entry moves: the new one is written first, so a full disk
+		 * (-ENOSPC) loses nothing; adding only takes free slots, so os
+		 * still names the old ones.
+		 */
 		struct fat_dirent de = os.de;
 		uint64_t dent;
 		iupdate(F(ip));
 		err = disk_io(fs, odent, &de, sizeof de, 0);
 		if (!err)
-			err = dir_find(F(od), oname, olen, &os) == 1 ? dir_del(F(od), &os) : -EIO;
-		if (!err)
 			err = dir_add(F(nd), nname, nlen, &de, &dent);
+		if (!err)
+			err = dir_del(F(od), &os);
 		if (!err) {
 			F(ip)->dent = dent;
 			ip->ino = (uint32_t)(dent / 32);

@@ -137,7 +137,10 @@ SYSCALL(mount)
 	if (!strcmp(type, "proc"))
 		return !strcmp(dir, "/proc") ? 0 : -EBUSY;	/* one procfs, on /proc */
 	if (disk_fs_type(type)) {	/* a real mount: kernel/fs/mount.c */
-		err = disk_mount(a[0], a[1], type, a[3]);
+		char opts[128] = "";	/* data: "uid=1000,umask=022" (FAT reads it) */
+		if (a[4] && strncpy_from_user(curmm(), opts, a[4], sizeof opts) < 0)
+			return -EINVAL;
+		err = disk_mount(a[0], a[1], type, a[3], opts);
 		return err ? err : procfs_mount_add(source, dir, type);
 	}
 	if (!is_memfs(type))

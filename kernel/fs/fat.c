@@ -48,6 +48,7 @@ struct fat_fs {
 	int fat16;		/* 16-bit FAT entries and a fixed root directory region */
 	uint64_t root_off, root_bytes;	/* FAT16's root directory */
 	int warned;		/* the corruption line was logged (once per mount) */
+	uint32_t uid, gid, dmask, fmask;	/* what every inode shows (mount options) */
 	struct finode *inodes;
 	struct inode *root;
 	struct thread *owner;
@@ -406,7 +407,8 @@ static int iget(struct fat_fs *fs, const struct fat_dirent *de, uint64_t dent,
 	e->v.ino = ino;
 	e->v.ops = &fat_ops;
 	int isdir = !de || (de->attr & ATTR_DIR);
-	e->v.mode = isdir ? S_IFDIR | 0755 : S_IFREG | 0644;
+	e->v.mode = isdir ? S_IFDIR | (0777 & ~fs->dmask) : S_IFREG | (0777 & ~fs->fmask);
+	e->v.uid = fs->uid, e->v.gid = fs->gid;
 	if (de && (de->attr & ATTR_RO))
 		e->v.mode &= ~0222u;
 	e->v.nlink = isdir ? 2 : 1;
@@ -1306,11 +1308,57 @@ static int count_free(struct fat_fs *fs)
 	return 0;
 }
 
-int fat_mount(struct blkdev *d, int readonly, struct inode **root)
+/* The value of opt=N in opts (base 8 or 10) into *out; -EINVAL if malformed. */
+static int opt_num(const char *opts, const char *opt, int base, uint32_t *out)
+{
+	size_t n = strlen(opt);
+	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		if (strncmp(p, opt, n) || p[n] != '=')
+			continue;
+		uint32_t v = 0;
+		const char *q = p + n + 1;
+		for (; *q && *q != ','; q++) {
+			if (*q < '0' || *q >= '0' + base)
+				return -EINVAL;
+			v = v * (uint32_t)base + (uint32_t)(*q - '0');
+		}
+		if (q == p + n + 1)
+			return -EINVAL;
+		*out = v;
+	}
+	return 0;
+}
+
+/* Linux's vfat options for the owner and modes FAT cannot store. */
+static int parse_opts(struct fat_fs *fs, const char *opts)
+{
+	uint32_t umask = 022;
+	fs->fmask = 0133;	/* files 0644, directories 0755 */
+	fs->dmask = umask;
+	int err = opt_num(opts, "uid", 10, &fs->uid);
+	if (!err)
+		err = opt_num(opts, "gid", 10, &fs->gid);
+	if (!err && opts && strstr(opts, "umask=")) {
+		err = opt_num(opts, "umask", 8, &umask);
+		fs->fmask = fs->dmask = umask;
+	}
+	if (!err)
+		err = opt_num(opts, "dmask", 8, &fs->dmask);
+	if (!err)
+		err = opt_num(opts, "fmask", 8, &fs->fmask);
+	fs->dmask &= 0777, fs->fmask &= 0777;
+	return err;
+}
+
+int fat_mount(struct blkdev *d, int readonly, const char *opts, struct inode **root)
 {
 	struct fat_fs *fs = kzalloc(sizeof *fs);
 	if (!fs)
 		return -ENOMEM;
+	if (parse_opts(fs, opts)) {
+		kfree(fs);
+		return -EINVAL;
+	}
 	fs->dev = d;
 	fs->readonly = readonly || d->readonly;
 	waitq_init(&fs->lockq);

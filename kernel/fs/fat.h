@@ -14,8 +14,12 @@
 
 /* vfat, fat32, fat, msdos: the names mount -t takes for this driver. */
 int fat_fs_type(const char *type);
-/* -EINVAL: no FAT32 boot sector; -EUCLEAN: an inconsistent one. */
-int fat_mount(struct blkdev *d, int readonly, struct inode **root);
+/*
+ * opts: mount data, "uid=N,gid=N,umask=O,dmask=O,fmask=O" (octal masks; others
+ * ignored).  -EINVAL: no FAT boot sector or a bad option; -EUCLEAN: an
+ * inconsistent boot sector.
+ */
+int fat_mount(struct blkdev *d, int readonly, const char *opts, struct inode **root);
 int fat_umount(struct inode *root);
 int fat_sync(struct inode *any);
 int fat_is_fat(struct inode *ip);

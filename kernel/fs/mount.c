@@ -34,9 +34,10 @@ int disk_fs_type(const char *type)
 }
 
 /* The driver for type: FAT's names, else ext2 (which also reads ext3/ext4). */
-static int fs_mount(struct blkdev *bd, const char *type, int ro, struct inode **root)
+static int fs_mount(struct blkdev *bd, const char *type, int ro, const char *opts,
+		    struct inode **root)
 {
-	return fat_fs_type(type) ? fat_mount(bd, ro, root) : ext2_mount(bd, ro, root);
+	return fat_fs_type(type) ? fat_mount(bd, ro, opts, root) : ext2_mount(bd, ro, root);
 }
 
 static int fs_umount(struct inode *root)
@@ -49,7 +50,8 @@ static int fs_sync(struct inode *ip)
 	return fat_is_fat(ip) ? fat_sync(ip) : ext2_is_ext2(ip) ? ext2_sync(ip) : 0;
 }
 
-static int mount_on(struct inode *dev_ip, struct inode *mp, const char *type, unsigned long flags)
+static int mount_on(struct inode *dev_ip, struct inode *mp, const char *type, unsigned long flags,
+		    const char *opts)
 {
 	if (!S_ISBLK(dev_ip->mode))
 		return -ENOTBLK;
@@ -72,7 +74,7 @@ static int mount_on(struct inode *dev_ip, struct inode *mp, const char *type, un
 	if (!m)
 		return -ENOMEM;
 	struct inode *root;
-	int err = fs_mount(bd, type, flags & MS_RDONLY, &root);
+	int err = fs_mount(bd, type, flags & MS_RDONLY, opts, &root);
 	if (err)
 		return err;
 	/* ".." of the mounted root is the mount point's parent */
@@ -91,7 +93,8 @@ static int lookup_user(uint64_t upath, char *buf, struct inode **out)
 	return err ? err : vfs_lookup(start, buf, 1, out);
 }
 
-int disk_mount(uint64_t usource, uint64_t utarget, const char *type, unsigned long flags)
+int disk_mount(uint64_t usource, uint64_t utarget, const char *type, unsigned long flags,
+	       const char *opts)
 {
 	char *path = page_alloc();
 	if (!path)
@@ -101,7 +104,7 @@ int disk_mount(uint64_t usource, uint64_t utarget, const char *type, unsigned lo
 	if (!err)
 		err = lookup_user(utarget, path, &mp);
 	if (!err)
-		err = mount_on(dev_ip, mp, type, flags);
+		err = mount_on(dev_ip, mp, type, flags, opts);
 	if (dev_ip)
 		inode_put(dev_ip);
 	if (mp)
@@ -119,7 +122,7 @@ int disk_mount_path(const char *devpath, const char *dir, const char *type, unsi
 	if (err)
 		return err;
 	if ((err = vfs_lookup(vfs_root(), dir, 1, &mp)) == 0) {
-		err = mount_on(dev_ip, mp, type, flags);
+		err = mount_on(dev_ip, mp, type, flags, "");
 		inode_put(mp);
 	}
 	inode_put(dev_ip);
@@ -258,7 +261,7 @@ void disk_mount_root(void)
 	}
 	struct inode *top;
 	int err = !disk_fs_type(type) ? -ENODEV : !bd ? -ENXIO
-		: fs_mount(bd, type, bootarg("ro", ro, sizeof ro), &top);
+		: fs_mount(bd, type, bootarg("ro", ro, sizeof ro), "", &top);
 	if (err) {
 		pr_err("root: cannot mount %s (%s): %d; staying on the initramfs\n", dev, type, err);
 		return;

@@ -13,8 +13,9 @@ struct inode;
 
 /* A filesystem type this layer mounts from a block device? */
 int disk_fs_type(const char *type);
-/* mount(2) of a disk filesystem: source and target are user paths. */
-int disk_mount(uint64_t usource, uint64_t utarget, const char *type, unsigned long flags);
+/* mount(2) of a disk filesystem: source and target are user paths; opts: mount data (kernel string). */
+int disk_mount(uint64_t usource, uint64_t utarget, const char *type, unsigned long flags,
+	       const char *opts);
 /* umount2 of the mount whose root is `root`: -EINVAL if it is no disk mount. */
 int disk_umount(struct inode *root);
 /* umount2(2): -EINVAL if the path is not the root of a disk mount. */

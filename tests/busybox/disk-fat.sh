@@ -51,7 +51,8 @@ two" ]'
 	t umount umount /mnt
 	;;
 read)
-	t mount mount -t fat32 /dev/vda /mnt
+	t mount mount -t fat32 -o uid=1000,gid=100,umask=027 /dev/vda /mnt
+	t mount-options sh -c '[ "$(stat -c %a:%u:%g /mnt/app.txt)" = 750:1000:100 ] && [ "$(stat -c %a:%u "/mnt/New Tree")" = 750:1000 ]'
 	sums
 	t umount umount /mnt
 	;;

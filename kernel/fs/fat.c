@@ -679,6 +679,7 @@ static int dir_add(struct finode *dir, const char *name, size_t len, struct fat_
 {
 	int err;
 	int nlfn = 0;
+	de->ntres &= ~0x18;	/* the old name's lower-case flags do not fit the new 8.3 name */
 	if (!plain_83(name, len, de->name)) {
 		if ((err = short_alias(dir, name, len, de->name)) != 0)
 			return err;

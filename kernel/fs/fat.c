@@ -20,6 +20,7 @@
 #include "kernel/fs/bcache.h"
 #include "kernel/calendar.h"
 #include "kernel/kmalloc.h"
+#include "kernel/page_alloc.h"
 #include "kernel/printk.h"
 #include "sched/thread.h"
 #include <string.h>
@@ -49,6 +50,13 @@ struct fat_fs {
 	uint64_t root_off, root_bytes;	/* FAT16's root directory */
 	int warned;		/* the corruption line was logged (once per mount) */
 	uint32_t uid, gid, dmask, fmask;	/* what every inode shows (mount options) */
+	/*
+	 * A copy of the FAT block read last: chain walks do not touch the
+	 * cache between data blocks, so its sequential read-ahead sees a
+	 * file's data as the sequence it is.
+	 */
+	uint64_t fat_blk;	/* byte offset of the copy, or ~0 */
+	uint8_t *fat_copy;	/* one page */
 	struct finode *inodes;
 	struct inode *root;
 	struct thread *owner;
@@ -151,9 +159,17 @@ static int fat_get(struct fat_fs *fs, uint32_t c, uint32_t *out)
 	if (!clus_ok(fs, c))
 		return corrupt(fs, "cluster number", c);
 	uint32_t v = 0;
-	int err = disk_io(fs, fs->fat_off + (uint64_t)c * entry_size(fs), &v, entry_size(fs), 0);
-	if (err)
-		return err;
+	uint64_t off = fs->fat_off + (uint64_t)c * entry_size(fs);
+	uint64_t blk = off / BCACHE_BLOCK * BCACHE_BLOCK;
+	if (fs->fat_blk != blk) {
+		int err = disk_io(fs, blk, fs->fat_copy, BCACHE_BLOCK, 0);
+		if (err) {
+			fs->fat_blk = ~0ull;
+			return err;
+		}
+		fs->fat_blk = blk;
+	}
+	memcpy(&v, fs->fat_copy + (off - blk), entry_size(fs));
 	v &= FAT_MASK;
 	if (v >= (fs->fat16 ? 0xfff8u : FAT_EOC))
 		v = FAT_EOC;
@@ -175,6 +191,8 @@ static int fat_set(struct fat_fs *fs, uint32_t c, uint32_t v)
 			old = w == 2 ? (v & 0xffff) : (old & ~FAT_MASK) | (v & FAT_MASK);
 			err = disk_io(fs, off, &old, w, 1);
 		}
+		if (off / BCACHE_BLOCK * BCACHE_BLOCK == fs->fat_blk)
+			memcpy(fs->fat_copy + off % BCACHE_BLOCK, &old, w);	/* keep the copy current */
 		if (err)
 			return err;
 	}
@@ -537,7 +555,8 @@ static int dir_next(struct finode *dir, uint64_t *pos, struct slot *s)
 		s->len = short_name(de, s->name);
 		return 1;
 	}
-	return 0;
+	/* 2 MiB without an end marker: a cluster loop (the chain walk cannot see it) */
+	return corrupt(dir->fs, "directory without an end, first cluster", dir->first);
 }
 
 static int name_eq(const char *a, size_t alen, const char *b, size_t blen)
@@ -1356,12 +1375,16 @@ int fat_mount(struct blkdev *d, int readonly, const char *opts, struct inode **r
 	struct fat_fs *fs = kzalloc(sizeof *fs);
 	if (!fs)
 		return -ENOMEM;
-	if (parse_opts(fs, opts)) {
+	if (parse_opts(fs, opts) || !(fs->fat_copy = page_alloc())) {
+		int err = fs->fat_copy ? -EINVAL : -ENOMEM;
+		if (fs->fat_copy)
+			page_free(fs->fat_copy);
 		kfree(fs);
-		return -EINVAL;
+		return err;
 	}
 	fs->dev = d;
 	fs->readonly = readonly || d->readonly;
+	fs->fat_blk = ~0ull;
 	waitq_init(&fs->lockq);
 	fs_lock(fs);
 	int err = bpb_read(fs);
@@ -1371,6 +1394,7 @@ int fat_mount(struct blkdev *d, int readonly, const char *opts, struct inode **r
 		err = iget(fs, NULL, 0, NULL, &fs->root);
 	fs_unlock(fs);
 	if (err) {
+		page_free(fs->fat_copy);
 		kfree(fs);
 		return err;
 	}
@@ -1395,6 +1419,7 @@ int fat_umount(struct inode *root)
 	f_free(F(root));
 	fs_unlock(fs);
 	bcache_invalidate(fs->dev);
+	page_free(fs->fat_copy);
 	kfree(fs);
 	return err;
 }

@@ -45,6 +45,7 @@ for off in 1 0; do
 	check_status $n 0
 	check_log $n "$n-mounted" "fat vda: FAT32, [0-9]+ clusters of 512 bytes"
 	check_log $n "$n-df" "^df /dev/vda sizes-ok"
+	check_log $n "$n-poweroff-sync" "disks: synced before power-off"	# no umount: this writes it all
 	tr -d '\r' <"$LOGDIR/$n.log" | grep -E '^(PASS|FAIL) ' | sed "s/^\(PASS\|FAIL\) /\1 $n-/"
 	check_no_log $n "$n-no-panic" 'panic|kernel exception'
 	guest_sums $n 1 >$D/got-host-$off

@@ -6,6 +6,7 @@
 #include "drivers/tty.h"
 #include "syscall/sys.h"
 #include "kernel/kmalloc.h"
+#include "kernel/vdso.h"
 #include <string.h>
 
 enum dfl { D_TERM, D_CORE, D_IGN, D_STOP, D_CONT };
@@ -177,7 +178,8 @@ static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
 	tf->x[REG_A0] = (uint64_t)sig;
 	tf->x[11] = sp;				/* siginfo */
 	tf->x[12] = sp + 128;			/* ucontext */
-	tf->x[REG_RA] = (sa->flags & SA_RESTORER) ? sa->restorer : 0;
+	/* glibc passes no SA_RESTORER: its handlers return through the vDSO, as on Linux */
+	tf->x[REG_RA] = (sa->flags & SA_RESTORER) ? sa->restorer : vdso_sigreturn_va();
 	tf->sepc = sa->handler;
 	t->sigmask |= sa->mask;
 	if (!(sa->flags & SA_NODEFER))

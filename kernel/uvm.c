@@ -88,6 +88,20 @@ int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
 	return err;
 }
 
+/* One more sharer of the user page pg, mapped at va (nothing there yet). */
+int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm)
+{
+	spin_lock(&mm->lock);
+	pte_t *pte = vm_walk(mm->pgd, va, 1);
+	int err = !pte ? -ENOMEM : (*pte & (PTE_V | PTE_NONE)) ? -EEXIST : 0;
+	if (!err) {
+		upage_share(pg);
+		*pte = PA2PTE(VA2PA(pg)) | perm | PTE_LEAF_USER;
+	}
+	spin_unlock(&mm->lock);
+	return err;
+}
+
 void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len)
 {
 	spin_lock(&mm->lock);

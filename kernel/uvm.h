@@ -35,6 +35,8 @@ void mm_put(struct mm *mm);
 /* Map fresh zeroed pages over [va, va+len) (already-mapped pages kept). */
 int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len);
+/* Map the existing user page pg at va, one more reference on it. */
+int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);
 int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 /* Resolve a fault at va (stack growth); 0 if now mapped with the access allowed. */
 int uvm_fault(struct mm *mm, uint64_t va, int write);

@@ -10,6 +10,7 @@
 #                   (as root, or under fakeroot); the kernel provides
 #                   /dev/null and /dev/zero itself in any case
 #   /tmp /proc /sys /root /etc (passwd, group, hostname)
+#   $BUILD/rootfs-lib/.  shared libraries and loaders (mk/userlibc.mk), if staged
 #   rootfs/skel/.   copied over that, if it exists
 #   $EXTRA/.        merged over everything, if EXTRA is set
 # Entries are sorted and owned by root, so the archive is reproducible from
@@ -105,6 +106,9 @@ for prog in "$@"; do
     chmod 755 "$dst"
 done
 
+if [ -d "$build/rootfs-lib" ]; then
+    cp -R "$build/rootfs-lib/." "$stage/"
+fi
 if [ -d "$top/rootfs/skel" ]; then
     cp -R "$top/rootfs/skel/." "$stage/"
 fi

@@ -60,3 +60,4 @@ X(278, getrandom)
 #include "syscall/list_fs.h"
 #include "syscall/list_procfs.h"
 #include "syscall/list_sig.h"
+#include "syscall/list_dyn.h"

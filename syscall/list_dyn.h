@@ -1,0 +1,1 @@
+X(259, riscv_flush_icache)

@@ -1,1 +1,2 @@
 X(259, riscv_flush_icache)
+X(98, futex)

@@ -96,6 +96,9 @@ struct task {
 	struct fpstate fp;
 	uint64_t fp_gen;		/* bumped by exec: a fresh FP state */
 	struct trapframe start_tf;	/* the first frame, copied to the stack on adoption */
+	/* a fault being delivered as a signal (signal_fault): its siginfo */
+	int fault_sig, fault_code;
+	uint64_t fault_addr;
 };
 
 extern struct proc *initproc;

@@ -161,6 +161,11 @@ static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
 	if (!f)
 		return -ENOMEM;
 	int32_t si[4] = { sig, 0, 0, 0 };
+	if (sig == t->fault_sig) {	/* si_code, then si_addr at offset 16 */
+		si[2] = t->fault_code;
+		memcpy(f->info + 16, &t->fault_addr, sizeof t->fault_addr);
+		t->fault_sig = 0;
+	}
 	memcpy(f->info, si, sizeof si);
 	f->uc.ss_sp = t->altstack_sp;
 	f->uc.ss_size = t->altstack_size;
@@ -209,6 +214,22 @@ long sigreturn_frame(void)
 	t->sigmask = f->uc.sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
 	kfree(f);
 	return 0;
+}
+
+void signal_fault(struct task *t, int sig, int code, uint64_t addr)
+{
+	uint64_t h = t->proc->sigactions[sig].handler;
+	if (h == SIG_DFL || h == SIG_IGN || (t->sigmask & sigbit(sig))) {
+		pr_warn("pid %d (%s): fatal signal %d (code %d) at pc %lx addr %lx\n", t->proc->pid,
+			t->proc->comm, sig, code, t->tf->sepc, addr);
+		signal_fatal(t, sig);
+		return;
+	}
+	t->fault_sig = sig;
+	t->fault_code = code;
+	t->fault_addr = addr;
+	/* seq_cst, as in signal_send: this cpu's signal_deliver reads it next */
+	atomic_fetch_or(&t->sig_pending, sigbit(sig));
 }
 
 static int take_signal(struct task *t)

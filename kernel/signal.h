@@ -30,6 +30,11 @@
 #define SIGWINCH 28
 #define NSIG 64
 
+/* si_code of a fault's signal */
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRERR 2
+#define ILL_ILLOPC 1
 #define SIG_DFL 0
 #define SIG_IGN 1
 #define SA_SIGINFO 0x4
@@ -48,3 +53,10 @@ int signal_send(struct proc *p, int sig);
 int signal_kill(int pid, int sig);
 /* Client, on return to user: act on pending signals. */
 void signal_deliver(struct task *t);
+/*
+ * A synchronous fault of the task running on this cpu: delivered to its
+ * handler with si_code and si_addr, or fatal when the signal is blocked,
+ * ignored or left at its default (as Linux's force_sig_fault).
+ */
+struct task;
+void signal_fault(struct task *t, int sig, int code, uint64_t addr);

@@ -294,10 +294,16 @@ static void user_fault(struct task *t, uint64_t cause, uint64_t addr)
 		__asm__ volatile("sfence.vma %0, zero" :: "r"(addr) : "memory");
 		return;
 	}
-	pr_warn("pid %d (%s): fatal fault cause %lu at pc %lx addr %lx\n", t->proc->pid,
+	pr_info("pid %d (%s): fault cause %lu at pc %lx addr %lx\n", t->proc->pid,
 		t->proc->comm, cause, t->tf->sepc, addr);
-	int sig = cause == EXC_ILLEGAL ? 4 : 11;	/* SIGILL : SIGSEGV */
-	signal_fatal(t, sig);
+	if (cause == EXC_ILLEGAL) {
+		signal_fault(t, SIGILL, ILL_ILLOPC, t->tf->sepc);
+		return;
+	}
+	int code = uvm_fault_code(t->proc->mm, addr);
+	signal_fault(t, code == UVM_FAULT_BUS ? SIGBUS : SIGSEGV,
+		     code == UVM_FAULT_BUS ? BUS_ADRERR : code == UVM_FAULT_ACCESS ? SEGV_ACCERR : SEGV_MAPERR,
+		     addr);
 }
 
 __hotpath void user_trap(struct trapframe *tf)

@@ -107,10 +107,10 @@ void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len)
 	spin_lock(&mm->lock);
 	for (uint64_t a = va; a < va + len; a += PGSIZE) {
 		pte_t *pte = vm_walk(mm->pgd, a, 0);
-		if (pte && (*pte & (PTE_V | PTE_NONE))) {
+		if (pte && (*pte & (PTE_V | PTE_NONE)))
 			upage_put(PA2VA(PTE2PA(*pte)));
-			*pte = 0;
-		}
+		if (pte)
+			*pte = 0;	/* a SIGBUS marker too */
 	}
 	mm->tlb_gen++;
 	spin_unlock(&mm->lock);
@@ -188,6 +188,40 @@ static pte_t *resolve(struct mm *mm, uint64_t va, int write)
 	if (write ? !(*pte & PTE_W) : !(*pte & PTE_R))
 		return NULL;
 	return pte;
+}
+
+/*
+ * A page of a file mapping past the file's end: V and PTE_NONE clear,
+ * PTE_COW set, no page behind it.  Nothing else leaves a PTE like that.
+ */
+#define PTE_SIGBUS PTE_COW
+
+int uvm_map_sigbus(struct mm *mm, uint64_t va, uint64_t len)
+{
+	int err = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t a = va; a < va + len && !err; a += PGSIZE) {
+		pte_t *pte = vm_walk(mm->pgd, a, 1);
+		if (!pte)
+			err = -ENOMEM;
+		else if (!(*pte & (PTE_V | PTE_NONE)))
+			*pte = PTE_SIGBUS;
+	}
+	spin_unlock(&mm->lock);
+	return err;
+}
+
+int uvm_fault_code(struct mm *mm, uint64_t va)
+{
+	if (va >= USER_VA_END)
+		return UVM_FAULT_UNMAPPED;
+	spin_lock(&mm->lock);
+	pte_t *pte = vm_walk(mm->pgd, va, 0);
+	pte_t e = pte ? *pte : 0;
+	spin_unlock(&mm->lock);
+	if (e & (PTE_V | PTE_NONE))
+		return UVM_FAULT_ACCESS;
+	return e == PTE_SIGBUS ? UVM_FAULT_BUS : UVM_FAULT_UNMAPPED;
 }
 
 int uvm_fault(struct mm *mm, uint64_t va, int write)

@@ -40,6 +40,11 @@ int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);
 int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 /* Resolve a fault at va (stack growth); 0 if now mapped with the access allowed. */
 int uvm_fault(struct mm *mm, uint64_t va, int write);
+/* Why an access at va faulted: nothing mapped, a page the access may not use, past a file's end. */
+enum { UVM_FAULT_UNMAPPED, UVM_FAULT_ACCESS, UVM_FAULT_BUS };
+int uvm_fault_code(struct mm *mm, uint64_t va);
+/* [va, va+len) of a file mapping lies past the file's end: accesses raise SIGBUS. */
+int uvm_map_sigbus(struct mm *mm, uint64_t va, uint64_t len);
 /* Copy a whole address space (fork): eager copy. */
 struct mm *mm_clone(struct mm *src);
 /* Install this mm on the current hart if it is not already there. */

@@ -1,31 +1,50 @@
-# mk/userlibc.mk - programs against other C libraries than the static musl
-# (docs/DYNAMIC.md): user/libc/libctest.c built with Debian's glibc
-# (riscv64-linux-gnu-gcc, libc6-dev-riscv64-cross) static and dynamic, and
-# the glibc loader, libraries and C.UTF-8 locale staged for the rootfs in
-# BUILD/rootfs-lib (merged into it by scripts/mk-rootfs.sh).
+# mk/userlibc.mk - dynamically linked programs and programs against glibc
+# (docs/DYNAMIC.md).  user/libc/libctest.c and user/libc/dyntest.c are built
+# with Debian's glibc (riscv64-linux-gnu-gcc, libc6-dev-riscv64-cross) and
+# with the project's musl as a shared library; user/libc/dso.c is the DSO
+# dyntest dlopens.  The loaders (/lib/ld-musl-riscv64.so.1,
+# /lib/ld-linux-riscv64-lp64d.so.1), glibc's libraries, its C.UTF-8 locale,
+# the DSO and the in-guest runner tests/dyn/dynamic.sh are staged in
+# BUILD/rootfs-lib, which scripts/mk-rootfs.sh merges into the rootfs.
 # Included after mk/user.mk (alphabetical), whose variables it extends.
 GLIBC_CC := riscv64-linux-gnu-gcc
 GLIBC_LIBDIR := /usr/riscv64-linux-gnu/lib
-GLIBC_PROGS := $(BUILD)/user/libctest-glibc-static $(BUILD)/user/libctest-glibc
+MUSL_LDSO := /lib/ld-musl-riscv64.so.1
+LIBC_SRC := user/libc
+LIBC_PROGS := $(BUILD)/user/libctest-glibc-static $(BUILD)/user/libctest-glibc \
+	$(BUILD)/user/libctest-musl $(BUILD)/user/dyntest-glibc $(BUILD)/user/dyntest-musl
+LIBC_DSO := $(BUILD)/user/libduetdso.so
 LIBC_STAGE := $(BUILD)/rootfs-lib
 LIBC_STAGE_STAMP := $(USER_STAMPS)/rootfs-lib
 
-$(BUILD)/user/libctest-glibc-static: user/libc/libctest.c $(USER_HDRS)
+$(BUILD)/user/libctest-glibc-static: $(LIBC_SRC)/libctest.c $(USER_HDRS)
 	@mkdir -p $(@D)
 	$(GLIBC_CC) $(USER_CFLAGS) -static -s -o $@ $<
 
-$(BUILD)/user/libctest-glibc: user/libc/libctest.c $(USER_HDRS)
+$(BUILD)/user/%-glibc: $(LIBC_SRC)/%.c $(USER_HDRS)
 	@mkdir -p $(@D)
 	$(GLIBC_CC) $(USER_CFLAGS) -s -o $@ $<
 
-# glibc's loader where its programs' PT_INTERP names it, the libraries in
-# Debian's multiarch directory (the loader's default search path).
-$(LIBC_STAGE_STAMP): mk/userlibc.mk
-	rm -rf $(LIBC_STAGE) && mkdir -p $(LIBC_STAGE)/lib/riscv64-linux-gnu $(LIBC_STAGE)/usr/lib/locale
+# musl-gcc's own loader path is the build sysroot's: name the rootfs's
+$(BUILD)/user/%-musl: $(LIBC_SRC)/%.c $(USER_HDRS) $(MUSL_STAMP)
+	@mkdir -p $(@D)
+	$(MUSL_GCC) $(USER_CFLAGS) -s -Wl,--dynamic-linker=$(MUSL_LDSO) -o $@ $<
+
+$(LIBC_DSO): $(LIBC_SRC)/dso.c
+	@mkdir -p $(@D)
+	$(GLIBC_CC) $(USER_CFLAGS) -fPIC -shared -nostdlib -s -o $@ $<
+
+# glibc's libraries go in Debian's multiarch directory (its loader's default path)
+$(LIBC_STAGE_STAMP): mk/userlibc.mk tests/dyn/dynamic.sh $(LIBC_DSO) $(MUSL_STAMP)
+	rm -rf $(LIBC_STAGE)
+	mkdir -p $(LIBC_STAGE)/lib/riscv64-linux-gnu $(LIBC_STAGE)/usr/lib/locale $(LIBC_STAGE)/tests
 	cp $(GLIBC_LIBDIR)/ld-linux-riscv64-lp64d.so.1 $(LIBC_STAGE)/lib/
 	cp $(GLIBC_LIBDIR)/libc.so.6 $(GLIBC_LIBDIR)/libm.so.6 $(LIBC_STAGE)/lib/riscv64-linux-gnu/
 	if [ -d /usr/lib/locale/C.utf8 ]; then cp -R /usr/lib/locale/C.utf8 $(LIBC_STAGE)/usr/lib/locale/; fi
+	cp $(USER_SYSROOT)/lib/libc.so $(LIBC_STAGE)$(MUSL_LDSO)
+	cp $(LIBC_DSO) $(LIBC_STAGE)/lib/
+	cp tests/dyn/dynamic.sh $(LIBC_STAGE)/tests/
 	@mkdir -p $(@D) && touch $@
 
-USER_PROGS += $(GLIBC_PROGS)
-rootfs user: $(GLIBC_PROGS) $(LIBC_STAGE_STAMP)
+USER_PROGS += $(LIBC_PROGS)
+rootfs user: $(LIBC_PROGS) $(LIBC_STAGE_STAMP)

@@ -13,6 +13,7 @@
 #include "kernel/memlayout.h"
 #include "kernel/timer.h"
 #include "kernel/vdso.h"
+#include "kernel/filemap.h"
 #include <string.h>
 #include <stdio.h>
 
@@ -327,6 +328,8 @@ static int exec_load_depth(struct proc *p, const char *path, char *const argv[],
 	 * The client hart may still have the old table in satp (its kernel
 	 * half included): it drops the old mm itself once it has switched.
 	 */
+	if (p->mm)
+		filemap_release(p->mm);	/* MAP_SHARED pages back to their files */
 	if (p->task)
 		p->task->mm_stale = p->mm;
 	else if (p->mm)

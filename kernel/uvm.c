@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
+#include "kernel/filemap.h"
 #include <string.h>
 
 #define PTE_LEAF_USER (PTE_V | PTE_U | PTE_A | PTE_D)
@@ -224,6 +225,67 @@ int uvm_fault_code(struct mm *mm, uint64_t va)
 	return e == PTE_SIGBUS ? UVM_FAULT_BUS : UVM_FAULT_UNMAPPED;
 }
 
+int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len)
+{
+	int found = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t a = va; a < va + len && !found; a += PGSIZE) {
+		pte_t *pte = vm_walk(mm->pgd, a, 0);
+		found = pte && *pte;
+	}
+	spin_unlock(&mm->lock);
+	return found;
+}
+
+int uvm_zap(struct mm *mm, uint64_t va, uint64_t len)
+{
+	int err = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t a = va; a < va + len && !err; a += PGSIZE) {
+		pte_t *pte = vm_walk(mm->pgd, a, 0);
+		if (!pte || !(*pte & (PTE_V | PTE_NONE)))
+			continue;
+		void *pg = upage_alloc();
+		if (!pg) {
+			err = -ENOMEM;
+			break;
+		}
+		upage_put(PA2VA(PTE2PA(*pte)));
+		pte_t flags = *pte & 0x3ff;
+		if (flags & PTE_COW)	/* the fresh page is ours alone */
+			flags = (flags & ~PTE_COW) | PTE_W;
+		*pte = PA2PTE(VA2PA(pg)) | flags;
+	}
+	mm->tlb_gen++;
+	spin_unlock(&mm->lock);
+	sfence_vma_asid(mm->asid);
+	return err;
+}
+
+int uvm_move(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
+{
+	int err = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t off = 0; off < len && !err; off += PGSIZE) {
+		pte_t *src = vm_walk(mm->pgd, from + off, 0);
+		if (!src || !*src)
+			continue;
+		pte_t *dst = vm_walk(mm->pgd, to + off, 1);
+		if (!dst) {
+			err = -ENOMEM;	/* the pages moved so far stay moved */
+			break;
+		}
+		/* src may have moved if vm_walk allocated a table: walk again */
+		src = vm_walk(mm->pgd, from + off, 0);
+		*dst = *src;
+		*src = 0;
+	}
+	mm->tlb_gen++;
+	spin_unlock(&mm->lock);
+	sfence_vma_asid(mm->asid);
+	return err;
+}
+
 int uvm_fault(struct mm *mm, uint64_t va, int write)
 {
 	spin_lock(&mm->lock);
@@ -267,10 +329,13 @@ struct mm *mm_clone(struct mm *src)
 	mm->brk_start = src->brk_start;
 	mm->brk = src->brk;
 	mm->mmap_next = src->mmap_next;
+	if (!err)
+		err = filemap_clone(mm, src);
 	src->tlb_gen++;		/* the parent lost write access: flush before it runs */
 	spin_unlock(&src->lock);
 	sfence_vma_asid(src->asid);
 	if (err) {
+		filemap_release(mm);	/* the records cloned before the failure */
 		mm_put(mm);
 		return NULL;
 	}

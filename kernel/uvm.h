@@ -28,6 +28,7 @@ struct mm {
 	_Alignas(64) struct spinlock lock;
 	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
 	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
+	struct filemap *filemaps;	/* file mappings (kernel/filemap.c), syscall cpu only */
 };
 
 struct mm *mm_create(void);
@@ -40,6 +41,12 @@ int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);
 int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 /* Resolve a fault at va (stack growth); 0 if now mapped with the access allowed. */
 int uvm_fault(struct mm *mm, uint64_t va, int write);
+/* Is any page of [va, va+len) mapped (PROT_NONE and SIGBUS pages count)? */
+int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len);
+/* MADV_DONTNEED: the mapped pages of [va, va+len) become fresh zero pages, same permissions. */
+int uvm_zap(struct mm *mm, uint64_t va, uint64_t len);
+/* mremap: move the page table entries of [from, from+len) to [to, to+len) (to is free). */
+int uvm_move(struct mm *mm, uint64_t from, uint64_t to, uint64_t len);
 /* Why an access at va faulted: nothing mapped, a page the access may not use, past a file's end. */
 enum { UVM_FAULT_UNMAPPED, UVM_FAULT_ACCESS, UVM_FAULT_BUS };
 int uvm_fault_code(struct mm *mm, uint64_t va);

@@ -1,8 +1,13 @@
-/* brk, anonymous private mmap, munmap, mprotect. */
+/*
+ * brk, mmap (anonymous, and of files: private copies, shared ones written
+ * back by kernel/filemap.c), munmap, mprotect.  msync, madvise and mremap
+ * are in syscall/sys_mmap.c.
+ */
 #include "syscall/sys.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
 #include "kernel/page_alloc.h"
+#include "kernel/filemap.h"
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -11,6 +16,7 @@
 #define MAP_PRIVATE 0x02
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_FIXED_NOREPLACE 0x100000
 #define BRK_MAX (1UL << 30)
 
 static uint64_t prot_perm(uint64_t prot)
@@ -69,15 +75,18 @@ SYSCALL(mmap)
 			return -EBADF;
 		if (!f->ip || !S_ISREG(f->ip->mode))
 			return -ENODEV;
-		if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
-			return -ENODEV;	/* writable shared file mappings are not supported */
+		if ((f->flags & 3) == 1 || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags & 3) != 2))
+			return -EACCES;	/* read access always, write too for a shared writable one */
 	}
 	len = page_up(len);
 	if (len == 0 || len > (1UL << 36))
 		return -ENOMEM;
-	if (flags & MAP_FIXED) {
-		if (addr + len > USER_MMAP_TOP || addr < PGSIZE)
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr + len > USER_MMAP_TOP || addr + len < addr || addr < PGSIZE)
 			return -EINVAL;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && uvm_range_mapped(mm, addr, len))
+			return -EEXIST;
+		filemap_remove(mm, addr, len);
 		uvm_unmap(mm, addr, len);
 	} else {
 		if (mm->mmap_next - len < USER_MMAP_BOTTOM)
@@ -94,6 +103,17 @@ SYSCALL(mmap)
 		uvm_unmap(mm, addr, len);
 		return -ENOMEM;
 	}
+	/* whole pages past the end of the file: SIGBUS, as on Linux */
+	uint64_t file_end = f ? page_up(f->ip->size) : 0;
+	if (f && a[5] + len > file_end) {
+		uint64_t first = a[5] >= file_end ? addr : addr + (file_end - a[5]);
+		uvm_unmap(mm, first, addr + len - first);
+		uvm_map_sigbus(mm, first, addr + len - first);
+	}
+	if (f && (flags & MAP_SHARED) && filemap_add(mm, addr, len, f->ip, a[5])) {
+		uvm_unmap(mm, addr, len);
+		return -ENOMEM;
+	}
 	if (!(prot & PROT_WRITE) && (prot & (PROT_READ | PROT_EXEC)))
 		uvm_protect(mm, addr, len, prot_perm(prot) | PTE_R);
 	/* PROT_NONE: mapped but inaccessible */
@@ -106,6 +126,7 @@ SYSCALL(munmap)
 {
 	if ((a[0] & (PGSIZE - 1)) || a[1] == 0 || a[0] + a[1] < a[0] || a[0] + a[1] > USER_VA_END)
 		return -EINVAL;
+	filemap_remove(curmm(), a[0], page_up(a[1]));
 	uvm_unmap(curmm(), a[0], page_up(a[1]));
 	return 0;
 }

@@ -4,7 +4,7 @@
 # then "N passed, N failed" over all of them.
 pass=0
 fail=0
-for p in libctest-glibc-static libctest-glibc libctest-musl dyntest-musl dyntest-glibc; do
+for p in libctest-glibc-static libctest-glibc libctest-musl dyntest-musl dyntest-glibc mmaptest; do
 	/bin/$p >/tmp/$p.out 2>&1
 	st=$?
 	sed -n "s/^\(PASS\|FAIL\) /\1 $p:/p" /tmp/$p.out

@@ -14,6 +14,7 @@
 #include "kernel/timer.h"
 #include "kernel/vdso.h"
 #include "kernel/filemap.h"
+#include "kernel/pagecache.h"
 #include <string.h>
 #include <stdio.h>
 
@@ -21,6 +22,9 @@
 /* above the program's heap (BRK_MAX 1 GiB), below USER_MMAP_BOTTOM */
 #define INTERP_BASE 0x1000000000UL
 #define INTERP_MAX 256
+
+/* execcache=0 on the command line: copy every segment (the old loader, to measure against) */
+int exec_cache = 1;
 
 static int exec_load_depth(struct proc *p, const char *path, char *const argv[], int argc,
 			   char *const envp[], int envc, uint64_t *entry, uint64_t *sp, int depth);
@@ -84,6 +88,69 @@ static int read_interp(struct inode *ip, struct elf64_phdr *ph, char *interp)
 	return 0;
 }
 
+/* A later segment's page replaces an earlier one's at the same address, as mmap's MAP_FIXED. */
+static int map_one(struct mm *mm, uint64_t va, void *pg, uint64_t perm)
+{
+	int err = uvm_map_page(mm, va, pg, perm);
+	if (err == -EEXIST) {
+		uvm_unmap(mm, va, PGSIZE);
+		err = uvm_map_page(mm, va, pg, perm);
+	}
+	return err;
+}
+
+/* A fresh page with the first n bytes of src (NULL: none), mapped at va. */
+static int map_private(struct mm *mm, uint64_t va, const void *src, uint64_t n, uint64_t perm)
+{
+	void *pg = upage_alloc();
+	if (!pg)
+		return -ENOMEM;
+	if (src)
+		memcpy(pg, src, n);
+	int err = map_one(mm, va, pg, perm);
+	upage_put(pg);		/* the mapping holds its own reference */
+	return err;
+}
+
+/*
+ * A segment from the file's page cache (kernel/pagecache.c): the pages of
+ * file bytes are the cache's own, shared read-only (copy-on-write in a
+ * writable segment); the page where the bytes end and the bss begins is a
+ * private copy zeroed past the end; the rest of the bss fresh zero pages.
+ */
+static int map_segment_cached(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph, uint64_t va)
+{
+	uint64_t start = va & ~(PGSIZE - 1), fend = va + ph->filesz, mend = va + ph->memsz;
+	uint64_t off0 = ph->offset - (va - start);
+	uint64_t perm = seg_perm(ph->flags);
+	uint64_t shared = (perm & PTE_W) ? (perm & ~PTE_W) | PTE_COW : perm;
+	int err = 0;
+	for (uint64_t a = start; a < mend && !err; a += PGSIZE) {
+		void *pg = a < fend ? pcache_page(ip, (off0 + (a - start)) / PGSIZE) : NULL;
+		if (a < fend && !pg)
+			return -ENOMEM;
+		if (a + PGSIZE <= fend || (a < fend && mend <= fend))
+			err = map_one(mm, a, pg, shared);	/* no bss in this page */
+		else
+			err = map_private(mm, a, pg, a < fend ? fend - a : 0, perm);
+	}
+	return err;
+}
+
+/* The copying loader, for a segment whose address and file offset differ within a page. */
+static int map_segment_copy(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph, uint64_t va)
+{
+	/* writable while loading; the final permissions come after */
+	int err = uvm_map_zero(mm, va, ph->memsz, PTE_R | PTE_W);
+	if (!err)
+		err = load_bytes(mm, ip, va, ph->offset, ph->filesz);
+	if (!err)
+		err = uvm_protect(mm, va & ~(PGSIZE - 1),
+				  ((va + ph->memsz + PGSIZE - 1) & ~(PGSIZE - 1)) - (va & ~(PGSIZE - 1)),
+				  seg_perm(ph->flags));
+	return err;
+}
+
 /* Map and fill every PT_LOAD at bias; interp gets the PT_INTERP path if any. */
 static int load_segments(struct mm *mm, struct inode *ip, struct elf64_ehdr *eh, uint64_t bias,
 			 uint64_t *phdr_va, uint64_t *brk, char *interp)
@@ -104,14 +171,8 @@ static int load_segments(struct mm *mm, struct inode *ip, struct elf64_ehdr *eh,
 		    ph.vaddr + bias + ph.memsz > USER_MMAP_BOTTOM)
 			return -ENOEXEC;
 		uint64_t va = ph.vaddr + bias;
-		/* writable while loading; the final permissions come after */
-		int err = uvm_map_zero(mm, va, ph.memsz, PTE_R | PTE_W);
-		if (!err)
-			err = load_bytes(mm, ip, va, ph.offset, ph.filesz);
-		if (!err)
-			err = uvm_protect(mm, va & ~(PGSIZE - 1),
-					  ((va + ph.memsz + PGSIZE - 1) & ~(PGSIZE - 1)) - (va & ~(PGSIZE - 1)),
-					  seg_perm(ph.flags));
+		int err = (va - ph.offset) % PGSIZE == 0 && exec_cache ?
+			  map_segment_cached(mm, ip, &ph, va) : map_segment_copy(mm, ip, &ph, va);
 		if (err)
 			return err;
 		if (!*phdr_va && ph.offset == 0)

@@ -13,6 +13,7 @@
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/param.h"
+#include "kernel/pagecache.h"
 
 struct dentry {
 	struct dentry *next;
@@ -30,6 +31,12 @@ __attribute__((weak)) void vfs_now(int64_t *sec, int64_t *nsec)
 {
 	*sec = 0;
 	*nsec = 0;
+}
+
+/* No page cache (kernel/pagecache.c) in a build without one: nothing to drop. */
+__attribute__((weak)) void pcache_drop(struct inode *ip)
+{
+	(void)ip;
 }
 
 static void touch(struct vfs_time *t)
@@ -124,6 +131,7 @@ static void inode_free(struct inode *ip)
 		if (ip->parent && ip->parent != ip)
 			inode_put(ip->parent);
 	} else {
+		pcache_drop(ip);
 		data_drop(ip);
 	}
 	kfree(ip);
@@ -618,6 +626,7 @@ static int data_resize(struct inode *ip, uint64_t size)
 {
 	if (size > VFS_FILE_MAX)
 		return -EFBIG;
+	pcache_drop(ip);	/* every change to a file's bytes drops its cache */
 	if (size > ip->size) {
 		int err = data_reserve(ip, size);
 		if (err)
@@ -641,6 +650,7 @@ long inode_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
 	if (off >= VFS_FILE_MAX || n > VFS_FILE_MAX - off)
 		return -EFBIG;
 	uint64_t end = off + n;
+	pcache_drop(ip);
 	if (data_reserve(ip, end > ip->size ? end : ip->size)) {
 		/* short of memory: fill what the current (owned) buffer holds */
 		if (!ip->cap || off >= ip->cap)
@@ -676,6 +686,7 @@ int inode_set_borrowed(struct inode *ip, const void *data, uint64_t len)
 {
 	if (!S_ISREG(ip->mode) && !S_ISLNK(ip->mode))
 		return -EINVAL;
+	pcache_drop(ip);
 	data_drop(ip);
 	ip->data = (uint8_t *)data;	/* never written through: cap == 0 */
 	ip->size = len;

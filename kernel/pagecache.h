@@ -1,0 +1,20 @@
+/*
+ * The page cache of a regular file (kernel/pagecache.c): page-aligned
+ * copies of its bytes that exec maps into every process running the file
+ * (shared read-only, copy-on-write where a segment is writable).  Filled a
+ * page at a time on first use, dropped whenever the file changes.  Like the
+ * rest of the filesystem, used only on the cpu that runs syscalls.
+ */
+#pragma once
+#include <stdint.h>
+
+struct inode;
+
+/* The cached page holding file bytes [index*PGSIZE, +PGSIZE) (zeros past
+ * the end), a user page (reference-counted: take one with upage_share to
+ * map it); NULL if out of memory. */
+void *pcache_page(struct inode *ip, uint64_t index);
+/* execcache=0: exec copies segments instead of mapping the cache (kernel/exec.c) */
+extern int exec_cache;
+/* The file changed or goes away: forget the cached pages (mappings keep theirs). */
+void pcache_drop(struct inode *ip);

@@ -13,14 +13,17 @@
 #include "kernel/page_alloc.h"
 #include "kernel/param.h"
 #include "kernel/errno.h"
+#include "kernel/pagecache.h"
 
 struct filemap {
 	struct filemap *next;
 	uint64_t va, len, off;
 	struct inode *ip;
+	int writable;		/* FILEMAP_* */
 };
 
-int filemap_add(struct mm *mm, uint64_t va, uint64_t len, struct inode *ip, uint64_t off)
+int filemap_add(struct mm *mm, uint64_t va, uint64_t len, struct inode *ip, uint64_t off,
+		int writable)
 {
 	struct filemap *m = kzalloc(sizeof *m);
 	if (!m)
@@ -29,6 +32,7 @@ int filemap_add(struct mm *mm, uint64_t va, uint64_t len, struct inode *ip, uint
 	m->len = len;
 	m->off = off;
 	m->ip = ip;
+	m->writable = writable;
 	inode_get(ip);
 	m->next = mm->filemaps;
 	mm->filemaps = m;
@@ -38,6 +42,8 @@ int filemap_add(struct mm *mm, uint64_t va, uint64_t len, struct inode *ip, uint
 /* Copy [va, va+len) of m back into its file, a page at a time. */
 static int write_back(struct mm *mm, struct filemap *m, uint64_t va, uint64_t len)
 {
+	if (m->writable != FILEMAP_WRITABLE)
+		return 0;	/* never PROT_WRITE: nothing to write */
 	char *buf = page_alloc();
 	if (!buf)
 		return -ENOMEM;
@@ -48,6 +54,14 @@ static int write_back(struct mm *mm, struct filemap *m, uint64_t va, uint64_t le
 			break;
 		if (n > m->ip->size - off)
 			n = m->ip->size - off;
+		/*
+		 * A page still copy-on-write was never stored to since it was
+		 * mapped from the page cache (or since a fork, which wrote
+		 * everything back first): writing it back would only undo
+		 * write()s made to the file since.
+		 */
+		if (!uvm_page_maybe_stored(mm, a))
+			continue;
 		if (copy_from_user(mm, buf, a, n))
 			break;	/* unmapped since (munmap of part, PROT_NONE): nothing to keep */
 		if (inode_write(m->ip, off, buf, n) != (long)n)
@@ -92,7 +106,7 @@ void filemap_remove(struct mm *mm, uint64_t va, uint64_t len)
 			 * at the head of the list (before m, so the walk skips it;
 			 * it does not overlap the range anyway).
 			 */
-			filemap_add(mm, hi, m->va + m->len - hi, m->ip, m->off + (hi - m->va));
+			filemap_add(mm, hi, m->va + m->len - hi, m->ip, m->off + (hi - m->va), m->writable);
 			m->len = lo - m->va;
 		} else if (lo > m->va) {
 			m->len = lo - m->va;
@@ -113,7 +127,7 @@ void filemap_remove(struct mm *mm, uint64_t va, uint64_t len)
 int filemap_clone(struct mm *dst, struct mm *src)
 {
 	for (struct filemap *m = src->filemaps; m; m = m->next)
-		if (filemap_add(dst, m->va, m->len, m->ip, m->off))
+		if (filemap_add(dst, m->va, m->len, m->ip, m->off, m->writable))
 			return -ENOMEM;
 	return 0;
 }
@@ -136,6 +150,23 @@ int filemap_covers(struct mm *mm, uint64_t va, uint64_t len)
 		overlap(m, va, len, &lo, &hi);
 		if (lo < hi)
 			return 1;
+	}
+	return 0;
+}
+
+int filemap_set_writable(struct mm *mm, uint64_t va, uint64_t len)
+{
+	for (struct filemap *m = mm->filemaps; m; m = m->next) {
+		uint64_t lo, hi;
+		overlap(m, va, len, &lo, &hi);
+		if (lo < hi && m->writable == FILEMAP_READ_ONLY_FD)
+			return -EACCES;		/* as Linux: the fd was not opened for writing */
+	}
+	for (struct filemap *m = mm->filemaps; m; m = m->next) {
+		uint64_t lo, hi;
+		overlap(m, va, len, &lo, &hi);
+		if (lo < hi)
+			m->writable = FILEMAP_WRITABLE;
 	}
 	return 0;
 }

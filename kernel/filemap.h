@@ -11,13 +11,22 @@
 struct mm;
 struct inode;
 
-/* Remember [va, va+len) as backed by ip from file offset off. */
-int filemap_add(struct mm *mm, uint64_t va, uint64_t len, struct inode *ip, uint64_t off);
+/* How a shared mapping may be written: */
+enum { FILEMAP_READ_ONLY_FD, FILEMAP_NOT_YET, FILEMAP_WRITABLE };
+/* Remember [va, va+len) as backed by ip from file offset off; writable is a FILEMAP_*. */
+int filemap_add(struct mm *mm, uint64_t va, uint64_t len, struct inode *ip, uint64_t off,
+		int writable);
+/* mprotect adds PROT_WRITE over [va, va+len): -EACCES over a mapping of a read-only fd. */
+int filemap_set_writable(struct mm *mm, uint64_t va, uint64_t len);
 /* Write the shared pages overlapping [va, va+len) back to their files. */
 int filemap_sync(struct mm *mm, uint64_t va, uint64_t len);
 /* Write back, then forget [va, va+len) (munmap, MAP_FIXED over it). */
 void filemap_remove(struct mm *mm, uint64_t va, uint64_t len);
-/* The child of a fork keeps the parent's shared mappings (its own copies). */
+/*
+ * The child of a fork keeps the parent's shared mappings (its own copies).
+ * The caller (mm_clone) has written the parent's back first, since after
+ * the fork every page is copy-on-write and would look never stored to.
+ */
 int filemap_clone(struct mm *dst, struct mm *src);
 /* Does a shared file mapping overlap [va, va+len)? */
 int filemap_covers(struct mm *mm, uint64_t va, uint64_t len);

@@ -17,6 +17,8 @@
 #include "kernel/vm.h"
 #include "kernel/param.h"
 #include "kernel/page_alloc.h"
+#include "kernel/uvm.h"
+#include "kernel/errno.h"
 
 struct pcache {
 	uint64_t npages;
@@ -75,4 +77,31 @@ void pcache_drop(struct inode *ip)
 			upage_put(pc->pages[i]);
 	page_free_n(pc, table_pages(pc->npages));
 	ip->pcache = NULL;
+}
+
+int pcache_map(struct mm *mm, struct inode *ip, uint64_t va, uint64_t len, uint64_t off, uint64_t perm)
+{
+	if (!perm || (off & (PGSIZE - 1)) || !pcache_of(ip))
+		return -EINVAL;
+	uint64_t shared = (perm & PTE_W) ? (perm & ~PTE_W) | PTE_COW : perm;
+	uint64_t npages = ip->pcache->npages;
+	int err = 0;
+	for (uint64_t done = 0; done < len && !err; done += PGSIZE) {
+		uint64_t index = (off + done) / PGSIZE;
+		if (index >= npages) {	/* wholly past the end of the file */
+			err = uvm_map_sigbus(mm, va + done, len - done);
+			break;
+		}
+		void *pg = pcache_page(ip, index);
+		err = pg ? uvm_map_page(mm, va + done, pg, shared) : -ENOMEM;
+	}
+	if (err)
+		uvm_unmap(mm, va, len);
+	return err;
+}
+
+void *pcache_peek(struct inode *ip, uint64_t index)
+{
+	struct pcache *pc = ip->pcache;
+	return pc && index < pc->npages ? pc->pages[index] : NULL;
 }

@@ -14,7 +14,17 @@ struct inode;
  * the end), a user page (reference-counted: take one with upage_share to
  * map it); NULL if out of memory. */
 void *pcache_page(struct inode *ip, uint64_t index);
+struct mm;
+/*
+ * Map file bytes [off, off+len) at va (nothing mapped there) from the
+ * cache with perm (not PROT_NONE): read-only, or copy-on-write if perm has
+ * W; whole pages past the end raise SIGBUS.  Fails (nothing left mapped)
+ * if the file cannot be cached: the caller copies instead.
+ */
+int pcache_map(struct mm *mm, struct inode *ip, uint64_t va, uint64_t len, uint64_t off, uint64_t perm);
 /* execcache=0: exec copies segments instead of mapping the cache (kernel/exec.c) */
 extern int exec_cache;
+/* The cached page at index if there is one (never fills the cache). */
+void *pcache_peek(struct inode *ip, uint64_t index);
 /* The file changed or goes away: forget the cached pages (mappings keep theirs). */
 void pcache_drop(struct inode *ip);

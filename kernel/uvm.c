@@ -225,6 +225,15 @@ int uvm_fault_code(struct mm *mm, uint64_t va)
 	return e == PTE_SIGBUS ? UVM_FAULT_BUS : UVM_FAULT_UNMAPPED;
 }
 
+int uvm_page_maybe_stored(struct mm *mm, uint64_t va)
+{
+	spin_lock(&mm->lock);
+	pte_t *pte = vm_walk(mm->pgd, va, 0);
+	int r = pte && (*pte & (PTE_V | PTE_NONE)) && !((*pte & PTE_COW) && !(*pte & PTE_W));
+	spin_unlock(&mm->lock);
+	return r;
+}
+
 int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len)
 {
 	int found = 0;
@@ -296,6 +305,8 @@ int uvm_fault(struct mm *mm, uint64_t va, int write)
 
 struct mm *mm_clone(struct mm *src)
 {
+	/* before the pages go copy-on-write in both: see filemap_clone */
+	filemap_sync(src, 0, USER_VA_END);
 	struct mm *mm = mm_create();
 	if (!mm)
 		return NULL;

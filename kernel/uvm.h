@@ -41,6 +41,11 @@ int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);
 int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 /* Resolve a fault at va (stack growth); 0 if now mapped with the access allowed. */
 int uvm_fault(struct mm *mm, uint64_t va, int write);
+/*
+ * May the page at va hold stores?  No if unmapped or still copy-on-write
+ * (the page cache's or a fork's shared page: a store would have copied it).
+ */
+int uvm_page_maybe_stored(struct mm *mm, uint64_t va);
 /* Is any page of [va, va+len) mapped (PROT_NONE and SIGBUS pages count)? */
 int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len);
 /* MADV_DONTNEED: the mapped pages of [va, va+len) become fresh zero pages, same permissions. */

@@ -8,6 +8,7 @@
 #include "kernel/memlayout.h"
 #include "kernel/page_alloc.h"
 #include "kernel/filemap.h"
+#include "kernel/pagecache.h"
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -60,6 +61,19 @@ static int map_file_copy(struct mm *mm, struct inode *ip, uint64_t addr, uint64_
 	return err;
 }
 
+/* A shared file mapping is remembered for write-back (kernel/filemap.c). */
+static long map_done(struct mm *mm, struct file *f, uint64_t flags, uint64_t prot, uint64_t addr,
+		     uint64_t len, uint64_t off)
+{
+	if (f && (flags & MAP_SHARED) && filemap_add(mm, addr, len, f->ip, off,
+		    (prot & PROT_WRITE) ? FILEMAP_WRITABLE :
+		    (f->flags & 3) == 2 ? FILEMAP_NOT_YET : FILEMAP_READ_ONLY_FD)) {
+		uvm_unmap(mm, addr, len);
+		return -ENOMEM;
+	}
+	return (long)addr;
+}
+
 SYSCALL(mmap)
 {
 	struct mm *mm = curmm();
@@ -94,6 +108,9 @@ SYSCALL(mmap)
 		addr = mm->mmap_next - len;
 		mm->mmap_next = addr;
 	}
+	/* a file's pages from its page cache, with their final permissions */
+	if (f && exec_cache && pcache_map(mm, f->ip, addr, len, a[5], prot_perm(prot)) == 0)
+		return map_done(mm, f, flags, prot, addr, len, a[5]);
 	if (uvm_map_zero(mm, addr, len, prot_perm(prot) | PTE_R | PTE_W)) {
 		uvm_unmap(mm, addr, len);
 		return -ENOMEM;
@@ -110,16 +127,12 @@ SYSCALL(mmap)
 		uvm_unmap(mm, first, addr + len - first);
 		uvm_map_sigbus(mm, first, addr + len - first);
 	}
-	if (f && (flags & MAP_SHARED) && filemap_add(mm, addr, len, f->ip, a[5])) {
-		uvm_unmap(mm, addr, len);
-		return -ENOMEM;
-	}
 	if (!(prot & PROT_WRITE) && (prot & (PROT_READ | PROT_EXEC)))
 		uvm_protect(mm, addr, len, prot_perm(prot) | PTE_R);
 	/* PROT_NONE: mapped but inaccessible */
 	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		uvm_protect(mm, addr, len, 0);
-	return (long)addr;
+	return map_done(mm, f, flags, prot, addr, len, a[5]);
 }
 
 SYSCALL(munmap)
@@ -139,5 +152,7 @@ SYSCALL(mprotect)
 		return -EINVAL;
 	if (a[1] == 0)
 		return 0;
+	if ((a[2] & PROT_WRITE) && filemap_set_writable(curmm(), a[0], page_up(a[1])))
+		return -EACCES;
 	return uvm_protect(curmm(), a[0], page_up(a[1]), prot_perm(a[2]));
 }

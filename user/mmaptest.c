@@ -110,6 +110,15 @@ static void test_shared(int fd)
 	fstat(fd, &st);
 	UT_CHECK("shared-msync", r == 0 && !memcmp(a, "HELLO", 5) && !memcmp(b, "WORLD", 5) &&
 		 st.st_size == FSIZE, "msync %ld, file has '%s' '%s', size %ld", r, a, b, (long)st.st_size);
+	/* a write() to a page the mapping never stored to survives a write-back */
+	char *m2 = mmap(NULL, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	m2[0] = 'a';
+	pwrite(fd, "PW", 2, 4200);
+	msync(m2, 2 * PG, MS_SYNC);
+	munmap(m2, 2 * PG);
+	char e[3] = "";
+	pread(fd, e, 2, 4200);
+	UT_CHECK("shared-keeps-unstored-pages", !memcmp(e, "PW", 2), "file has '%s'", e);
 	memcpy(m + 200, "MUNMAP", 6);
 	munmap(m, 2 * PG);
 	char c[7] = "";
@@ -135,6 +144,12 @@ static void test_shared(int fd)
 	int ro = open(PATH, O_RDONLY);
 	void *x = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
 	UT_CHECK("shared-write-needs-rdwr", x == MAP_FAILED && errno == EACCES, "mmap %p errno %d", x, errno);
+	x = mmap(NULL, PG, PROT_READ, MAP_SHARED, ro, 0);
+	int pr = x != MAP_FAILED ? mprotect(x, PG, PROT_READ | PROT_WRITE) : 0;
+	UT_CHECK("shared-mprotect-write-needs-rdwr", x != MAP_FAILED && pr == -1 && errno == EACCES,
+		 "mmap %p mprotect %d errno %d", x, pr, errno);
+	if (x != MAP_FAILED)
+		munmap(x, PG);
 	close(ro);
 }
 
@@ -195,6 +210,55 @@ static void test_madvise_mremap(void)
 	munmap(s, PG);
 }
 
+/* Copy file from to to (truncating it); 0 on success. */
+static int copy_file(const char *from, const char *to)
+{
+	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	char buf[4096];
+	long n = 0;
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			n = -1;
+	close(in);
+	close(out);
+	return in < 0 || out < 0 || n < 0;
+}
+
+/* Run path with one argument; its exit status, or -1. */
+static int run(const char *path, const char *arg)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		execl(path, path, arg, (char *)NULL);
+		_exit(126);
+	}
+	int st = -1;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/*
+ * exec maps a file's page cache: rewriting the file must drop it, so the
+ * next exec runs the new program, while a mapping made before keeps the
+ * bytes it had (MAP_PRIVATE).
+ */
+static void test_exec_cache(void)
+{
+	const char *p = "/tmp/mmaptest.prog";
+	int a = copy_file("/bin/exitcode", p) ? -2 : run(p, "7");
+	int fd = open(p, O_RDONLY);
+	unsigned char *m = mmap(NULL, PG, PROT_READ, MAP_PRIVATE, fd, 0);
+	unsigned char before = m != MAP_FAILED ? m[100] : 0;
+	int b = copy_file("/bin/hello", p) ? -2 : run(p, "7");
+	int c = copy_file("/bin/exitcode", p) ? -2 : run(p, "9");
+	UT_CHECK("exec-after-rewrite", a == 7 && b == 0 && c == 9, "statuses %d %d %d (want 7 0 9)", a, b, c);
+	UT_CHECK("private-map-keeps-old-bytes", m != MAP_FAILED && m[100] == before, "byte changed");
+	close(fd);
+	unlink(p);
+}
+
 int main(void)
 {
 	struct sigaction sa;
@@ -214,6 +278,7 @@ int main(void)
 	test_segv();
 	test_fixed();
 	test_madvise_mremap();
+	test_exec_cache();
 	close(fd);
 	unlink(PATH);
 	printf("%d passed, %d failed\n", ut_npass, ut_nfail);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Issue 11: the vDSO, glibc programs (static and dynamic), musl dynamic
-# programs and dlopen, in both offload modes.  The programs run inside one
+# programs and dlopen, in both offload modes and with clients=2.  The programs run inside one
 # boot per mode (tests/dyn/dynamic.sh as init); their lines are prefixed.
 . tests/lib.sh
 trap '' PIPE
@@ -14,3 +14,10 @@ for off in 1 0; do
 	check_no_log $n "$n-no-panic" 'panic|kernel exception'
 	tr -d '\r' <"$LOGDIR/$n.log" | grep -E '^(PASS|FAIL) ' | sed "s/^\(PASS\|FAIL\) /\1 $n:/"
 done
+
+# two client cpus (clients=2 on 3 harts): forked children land on either
+n=dynamic-clients2
+qemu_virt $n 180 3 "init=/tests/dynamic.sh clients=2 loglevel=warn" -initrd $INITRD
+check_status $n 0
+check_log $n "$n-summary" '^[0-9]+ passed, 0 failed$'
+check_no_log $n "$n-no-panic" 'panic|kernel exception'

@@ -12,7 +12,7 @@ LOG=$BUILD/bench
 mkdir -p "$LOG"
 
 # name:iterations
-BENCHES=${BENCHES:-"getppid:20000 write_null:20000 nanosleep0:10000 pipe:5000 openclose:5000 forkwait:200 lsdir:5 mixed:5000"}
+BENCHES=${BENCHES:-"getppid:20000 write_null:20000 nanosleep0:10000 pipe:5000 openclose:5000 forkwait:200 forkexec:100 forksh:50 lsdir:5 mixed:5000"}
 
 # bench iters offload [uaccess] -> "ns/op@floor" (floor=1: the kernel measures
 # the host's cross-vCPU round trip just before init), nothing on failure

@@ -234,13 +234,30 @@ int uvm_page_maybe_stored(struct mm *mm, uint64_t va)
 	return r;
 }
 
+/*
+ * Where to look after va, nothing being mapped at va: the next page, or
+ * past the whole 2 MiB / 1 GiB range a missing table stands for (a fuzzer's
+ * length would otherwise cost a walk per page).  Caller holds mm->lock.
+ */
+static uint64_t next_candidate(struct mm *mm, uint64_t va)
+{
+	pte_t l2 = mm->pgd[PX(2, va)];
+	if (!(l2 & PTE_V))
+		return (va | ((1UL << 30) - 1)) + 1;
+	pte_t l1 = ((pagetable_t)PA2VA(PTE2PA(l2)))[PX(1, va)];
+	if (!(l1 & PTE_V))
+		return (va | ((1UL << 21) - 1)) + 1;
+	return va + PGSIZE;
+}
+
 int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len)
 {
 	int found = 0;
 	spin_lock(&mm->lock);
-	for (uint64_t a = va; a < va + len && !found; a += PGSIZE) {
+	for (uint64_t a = va; a < va + len && a >= va && !found; ) {
 		pte_t *pte = vm_walk(mm->pgd, a, 0);
 		found = pte && *pte;
+		a = pte ? a + PGSIZE : next_candidate(mm, a);
 	}
 	spin_unlock(&mm->lock);
 	return found;

@@ -48,3 +48,16 @@ $(LIBC_STAGE_STAMP): mk/userlibc.mk tests/dyn/dynamic.sh $(LIBC_DSO) $(MUSL_STAM
 
 USER_PROGS += $(LIBC_PROGS)
 rootfs user: $(LIBC_PROGS) $(LIBC_STAGE_STAMP)
+
+# The rootfs again with a dynamically linked busybox (scripts/build-busybox-dyn.sh),
+# for the busybox suite in tests/qemu/dynamic.sh: BUILD/initramfs-dyn.cpio.
+BUSYBOX_DYN := $(BUILD)/busybox-dyn/busybox
+.PHONY: rootfs-dyn
+$(BUSYBOX_DYN): $(BUSYBOX_STAMP) scripts/build-busybox-dyn.sh
+	sh scripts/build-busybox-dyn.sh $(BUILD)
+
+rootfs-dyn: $(USER_PROGS) $(LIBC_STAGE_STAMP) $(BUSYBOX_DYN)
+	@rm -rf $(BUILD)/extra-dyn && mkdir -p $(BUILD)/extra-dyn/tests
+	@cp tests/busybox/*.sh $(BUILD)/extra-dyn/tests/
+	BUILD=$(BUILD) WITH_BUSYBOX=1 BUSYBOX=$(BUSYBOX_DYN) EXTRA=$(abspath $(BUILD)/extra-dyn) \
+		sh scripts/mk-rootfs.sh $(BUILD)/rootfs-dyn $(BUILD)/initramfs-dyn.cpio $(USER_PROGS)

@@ -31,7 +31,7 @@ stage=$1
 out=$2
 shift 2
 build=${BUILD:-build}
-busybox=$build/busybox/busybox
+busybox=${BUSYBOX:-$build/busybox/busybox}	# BUSYBOX=: another build (mk/userlibc.mk)
 
 rm -rf "$stage"
 mkdir -p "$stage"

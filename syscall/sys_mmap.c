@@ -87,6 +87,8 @@ SYSCALL(mremap)
 {
 	struct mm *mm = curmm();
 	uint64_t old = a[0], old_len = page_up(a[1]), new_len = page_up(a[2]), flags = a[3];
+	if (new_len > (1UL << 36))
+		return -ENOMEM;		/* as mmap's limit */
 	if (range_bad(old, old_len) || !new_len || (flags & ~(uint64_t)(MREMAP_MAYMOVE | MREMAP_FIXED)) ||
 	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
 		return -EINVAL;

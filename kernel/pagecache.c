@@ -79,6 +79,15 @@ void pcache_drop(struct inode *ip)
 	ip->pcache = NULL;
 }
 
+/*
+ * SIGBUS pages cost page tables: only the first 16 MiB past the end of a
+ * file get them (beyond, an access is SIGSEGV; docs/DYNAMIC.md).
+ */
+uint64_t sigbus_len(uint64_t len)
+{
+	return len < (16UL << 20) ? len : (16UL << 20);
+}
+
 int pcache_map(struct mm *mm, struct inode *ip, uint64_t va, uint64_t len, uint64_t off, uint64_t perm)
 {
 	if (!perm || (off & (PGSIZE - 1)) || !pcache_of(ip))
@@ -89,7 +98,7 @@ int pcache_map(struct mm *mm, struct inode *ip, uint64_t va, uint64_t len, uint6
 	for (uint64_t done = 0; done < len && !err; done += PGSIZE) {
 		uint64_t index = (off + done) / PGSIZE;
 		if (index >= npages) {	/* wholly past the end of the file */
-			err = uvm_map_sigbus(mm, va + done, len - done);
+			err = uvm_map_sigbus(mm, va + done, sigbus_len(len - done));
 			break;
 		}
 		void *pg = pcache_page(ip, index);

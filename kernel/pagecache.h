@@ -22,6 +22,8 @@ struct mm;
  * if the file cannot be cached: the caller copies instead.
  */
 int pcache_map(struct mm *mm, struct inode *ip, uint64_t va, uint64_t len, uint64_t off, uint64_t perm);
+/* How much of a mapping's part past the end of its file gets SIGBUS pages. */
+uint64_t sigbus_len(uint64_t len);
 /* execcache=0: exec copies segments instead of mapping the cache (kernel/exec.c) */
 extern int exec_cache;
 /* The cached page at index if there is one (never fills the cache). */

@@ -125,7 +125,7 @@ SYSCALL(mmap)
 	if (f && a[5] + len > file_end) {
 		uint64_t first = a[5] >= file_end ? addr : addr + (file_end - a[5]);
 		uvm_unmap(mm, first, addr + len - first);
-		uvm_map_sigbus(mm, first, addr + len - first);
+		uvm_map_sigbus(mm, first, sigbus_len(addr + len - first));
 	}
 	if (!(prot & PROT_WRITE) && (prot & (PROT_READ | PROT_EXEC)))
 		uvm_protect(mm, addr, len, prot_perm(prot) | PTE_R);

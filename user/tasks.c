@@ -3,7 +3,7 @@
  *  - sleep-order: two children sleep 300 ms and 100 ms and then write their
  *    name into a pipe: the parent must read "BA" (timer and wakers work).
  *  - busy-sleeper: a child spins on the CPU for 1.5 s while the parent does
- *    ten 20 ms sleeps; each must end within 60 ms of its deadline, or the
+ *    ten 20 ms sleeps; each must end within LATE_MS of its deadline, or the
  *    spinning task starved the sleeper (preemption works).
  *  - pure-compute-sleeper: the same with a child that makes no system call
  *    at all while it spins (only an interrupt can give the cpu back).
@@ -38,6 +38,14 @@ static void check(int ok, const char *name, const char *fmt, long exp, long got)
 		failed++;
 	}
 }
+
+/*
+ * A starved sleeper is late by most of the spinner's 1.5 s; a working
+ * preemption tick makes it ~10 ms.  The bound sits far from both because a
+ * loaded host deschedules QEMU's vCPUs for tens of ms at a time (CI ran this
+ * beside other builds and saw 60 ms exceeded with nothing wrong in duet).
+ */
+#define LATE_MS 300
 
 static long now_ms(void)
 {
@@ -103,7 +111,7 @@ static void busy_sleeper(void)
 	long worst = worst_sleep_lateness();
 	int st;
 	waitpid(spinner, &st, 0);
-	check(worst <= 60, "busy-sleeper", "expected lateness <= %ld ms, got %ld ms", 60, worst);
+	check(worst <= LATE_MS, "busy-sleeper", "expected lateness <= %ld ms, got %ld ms", LATE_MS, worst);
 }
 
 static void pure_compute_sleeper(void)
@@ -125,7 +133,7 @@ static void pure_compute_sleeper(void)
 	}
 	long worst = worst_sleep_lateness();
 	waitpid(spinner, NULL, 0);
-	check(worst <= 60, "pure-compute-sleeper", "expected lateness <= %ld ms, got %ld ms", 60, worst);
+	check(worst <= LATE_MS, "pure-compute-sleeper", "expected lateness <= %ld ms, got %ld ms", LATE_MS, worst);
 }
 
 static void pingpong(void)

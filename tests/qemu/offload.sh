@@ -47,7 +47,9 @@ done
 n=fastpath
 qemu_virt $n 60 2 "init=/bin/bench offload=1 loglevel=info latency=1 -- getppid 4000" -initrd $INITRD
 check_status $n 0
-check_log $n "$n-returns" 'fast path [0-9]+ answered ([2-9][0-9]{3}|[0-9]{5,}) returned'
+# without the fast path no call returns from the trap; with it most do on a
+# quiet host, and at least a tenth when the host deschedules the server's vCPU
+check_log $n "$n-returns" 'fast path [0-9]+ answered ([4-9][0-9]{2}|[0-9]{4,}) returned'
 check_log $n "$n-latency" '^latency \(avg ns per call, latency=1\): trap->submit [1-9][0-9]*, ring to server [1-9]'
 
 n=clients3

@@ -168,7 +168,8 @@ static int load_segments(struct mm *mm, struct inode *ip, struct elf64_ehdr *eh,
 		if (ph.type != PT_LOAD)
 			continue;
 		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr ||
-		    ph.vaddr + bias + ph.memsz > USER_MMAP_BOTTOM)
+		    ph.vaddr + bias + ph.memsz > USER_MMAP_BOTTOM ||
+		    ph.offset > ip->size || ph.filesz > ip->size - ph.offset)
 			return -ENOEXEC;
 		uint64_t va = ph.vaddr + bias;
 		int err = (va - ph.offset) % PGSIZE == 0 && exec_cache ?

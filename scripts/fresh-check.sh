@@ -130,6 +130,7 @@ rm -f "$fifo"; mkfifo "$fifo"
 say "make run (log: $log)"
 in_root 'timeout -k 10 900 make run' <"$fifo" >"$log" 2>&1 &
 runpid=$!
+trap "" PIPE                        # a dead QEMU must not kill the script
 exec 9>"$fifo"
 # wait_for REGEX SECONDS: poll the console log until a line matches
 wait_for() {

@@ -29,11 +29,11 @@ KLDFLAGS := $(filter-out -march=%,$(KCFLAGS)) -march=rv64imac -nostartfiles -T l
 	-Wl,--defsym=vfprintf=__i_vfprintf -Wl,--defsym=vfscanf=__i_vfscanf \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
-KSRC := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c drivers/*.c \
+KSRC := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/fs/*.c drivers/*.c \
 	rpc/*.c sched/*.c syscall/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 
-.PHONY: all kernel run test bench deps clean rootfs-full
+.PHONY: all kernel run test bench deps clean rootfs-full disk
 all: kernel
 
 kernel: $(BUILD)/kernel.elf $(BUILD)/Image
@@ -84,13 +84,19 @@ BOOTARGS = offload=$(OFFLOAD) loglevel=$(LOG) $(if $(INIT),init=$(INIT)) $(EXTRA
 ifeq ($(MACHINE),sifive_u)
 QEMU_MACHINE = -M sifive_u -smp $(SMP) -m 2G
 else
-QEMU_MACHINE = -M virt -smp $(SMP) -m $(MEM)
+# virtio-rng: an entropy source for kernel/random.c once the virtio driver reads it
+QEMU_MACHINE = -M virt -smp $(SMP) -m $(MEM) -device virtio-rng-device
 endif
 INITRD ?= $(BUILD)/initramfs.cpio
 QEMU_ARGS = $(QEMU_MACHINE) -nographic -bios default \
 	-kernel $(BUILD)/kernel.elf -append "$(BOOTARGS)" $(if $(INITRD),-initrd $(INITRD))
 ifeq ($(BOOT),uboot)
 QEMU_ARGS = $(UBOOT_QEMU_ARGS)
+endif
+# DISK=<image>: a virtio disk (/dev/vda); boot from it with
+# EXTRA_BOOTARGS="root=/dev/vda rootfstype=ext2" (docs/DISKS.md)
+ifneq ($(DISK),)
+QEMU_ARGS += -drive file=$(DISK),format=raw,if=none,id=disk0 -device virtio-blk-device,drive=disk0
 endif
 
 # the rootfs with busybox, the project's programs and rootfs/skel
@@ -105,6 +111,13 @@ run: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
 	$(QEMU) $(QEMU_ARGS)
 
+# an ext2 root image of the rootfs: mke2fs -d needs no root
+DISK_SIZE ?= 64M
+disk: deps
+	@$(MAKE) --no-print-directory rootfs-full
+	rm -f $(BUILD)/disk.img
+	mke2fs -q -F -t ext2 -d $(BUILD)/rootfs $(BUILD)/disk.img $(DISK_SIZE)
+
 # ---- tests ----
 test: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
@@ -117,3 +130,4 @@ clean:
 bench: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
 	@sh scripts/bench.sh
+	@sh scripts/bench-disk.sh

@@ -15,6 +15,8 @@
 #include "kernel/vdso.h"
 #include "kernel/filemap.h"
 #include "kernel/pagecache.h"
+#include "kernel/random.h"
+#include "kernel/perm.h"
 #include <string.h>
 #include <stdio.h>
 
@@ -206,7 +208,9 @@ static int load_interp(struct proc *p, struct mm *mm, const char *path, uint64_t
 		return err == -ENOENT ? -ENOENT : -ENOEXEC;
 	struct elf64_ehdr eh;
 	uint64_t phdr, brk;
-	err = !S_ISREG(ip->mode) ? -EACCES : read_ehdr(ip, &eh);
+	err = !S_ISREG(ip->mode) ? -EACCES : inode_permission(ip, MAY_EXEC);
+	if (!err)
+		err = read_ehdr(ip, &eh);
 	if (!err && eh.type != ET_DYN)
 		err = -ENOEXEC;
 	if (!err)
@@ -247,9 +251,7 @@ static int build_stack_with(struct mm *mm, uint64_t *ptrs, char *const argv[], i
 	uint64_t sp = USER_STACK_TOP;
 	uint64_t execfn_va = sp = push(mm, sp, execfn, strlen(execfn) + 1);
 	uint8_t rnd[16];
-	uint64_t t = time_now();
-	for (int i = 0; i < 16; i++)
-		rnd[i] = (uint8_t)((t >> (i % 8)) * 0x9e3779b97f4a7c15UL >> 56) ^ (uint8_t)i;
+	random_bytes(rnd, sizeof rnd);	/* AT_RANDOM: libc's stack canary and pointer guard */
 	uint64_t rnd_va = sp = sp ? push(mm, sp, rnd, 16) : 0;
 	int n = 0;
 	for (int i = 0; i < argc && sp; i++)
@@ -335,6 +337,24 @@ static void record_cmdline(struct proc *p, const char *path, char *const argv[],
 	snprintf(p->exe + n, sizeof p->exe - (size_t)n, "%s%s", n > 1 ? "/" : "", path);
 }
 
+/*
+ * The credentials after exec of ip (execve(2)): a set-user-ID file gives
+ * its owner as the effective uid, a set-group-ID (and group-executable) one
+ * its group; the saved ids take the effective ones.  A script's own set-ID
+ * bits are ignored, as on Linux: only the interpreter's count.
+ */
+static struct cred exec_cred(struct proc *p, struct inode *ip)
+{
+	struct cred c = p->cred;
+	if (ip->mode & 04000)
+		c.euid = ip->uid;
+	if ((ip->mode & 02010) == 02010)
+		c.egid = ip->gid;
+	c.suid = c.fsuid = c.euid;
+	c.sgid = c.fsgid = c.egid;
+	return c;
+}
+
 int exec_load(struct proc *p, const char *path, char *const argv[], int argc,
 	      char *const envp[], int envc, uint64_t *entry, uint64_t *sp)
 {
@@ -348,10 +368,12 @@ static int exec_load_depth(struct proc *p, const char *path, char *const argv[],
 	int err = vfs_lookup(p->cwd, path, 1, &ip);
 	if (err)
 		return err;
-	if (!S_ISREG(ip->mode) || !(ip->mode & 0111)) {
+	err = S_ISREG(ip->mode) ? inode_permission(ip, MAY_EXEC) : -EACCES;
+	if (err) {
 		inode_put(ip);
-		return -EACCES;
+		return err;
 	}
+	struct cred cred = exec_cred(p, ip);
 	char magic[2];
 	if (inode_read(ip, 0, magic, 2) == 2 && magic[0] == '#' && magic[1] == '!')
 		return exec_script(p, ip, path, argv, argc, envp, envc, entry, sp, depth);
@@ -374,8 +396,10 @@ static int exec_load_depth(struct proc *p, const char *path, char *const argv[],
 	if (!err) {
 		uint64_t auxv[] = { AT_PHDR, phdr, AT_PHENT, sizeof(struct elf64_phdr), AT_PHNUM, eh.phnum,
 				    AT_PAGESZ, PGSIZE, AT_BASE, interp[0] ? INTERP_BASE : 0, AT_FLAGS, 0,
-				    AT_ENTRY, eh.entry + bias, AT_UID, 0, AT_EUID, 0, AT_GID, 0, AT_EGID, 0,
-				    AT_HWCAP, 0x112d /* IMAFDC */, AT_CLKTCK, 100, AT_SECURE, 0,
+				    AT_ENTRY, eh.entry + bias,
+				    AT_UID, cred.uid, AT_EUID, cred.euid, AT_GID, cred.gid, AT_EGID, cred.egid,
+				    AT_HWCAP, 0x112d /* IMAFDC */, AT_CLKTCK, 100,
+				    AT_SECURE, cred.euid != cred.uid || cred.egid != cred.gid,
 				    AT_RANDOM, 0, AT_EXECFN, 0, AT_SYSINFO_EHDR, VDSO_BASE, AT_NULL, 0 };
 		err = build_stack(mm, argv, argc, envp, envc, auxv, sizeof auxv / 8, path, sp);
 	}
@@ -397,6 +421,7 @@ static int exec_load_depth(struct proc *p, const char *path, char *const argv[],
 	else if (p->mm)
 		mm_put(p->mm);
 	p->mm = mm;
+	p->cred = cred;
 	*entry = start;
 	const char *base = strrchr(path, '/');
 	strncpy(p->comm, base ? base + 1 : path, sizeof p->comm - 1);

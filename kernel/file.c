@@ -1,9 +1,12 @@
+#include "drivers/blkdev.h"
 #include "kernel/file.h"
 #include "kernel/proc.h"
 #include "kernel/vfs.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
+#include "kernel/random.h"
+#include "kernel/perm.h"
 #include <string.h>
 
 struct file *file_alloc(const struct file_ops *ops, struct inode *ip, int flags)
@@ -68,6 +71,7 @@ static long reg_write(struct file *f, uint64_t ubuf, size_t n)
 		return -ENOMEM;
 	if (f->flags & O_APPEND)
 		f->off = f->ip->size;
+	inode_kill_suid(f->ip);		/* a non-root writer must not keep a set-ID program */
 	long done = 0;
 	while ((size_t)done < n) {
 		size_t c = n - (size_t)done < PGSIZE ? n - (size_t)done : PGSIZE;
@@ -102,7 +106,7 @@ static int always_ready(struct file *f) { (void)f; return 3; }
 static const struct file_ops reg_ops = { .read = reg_read, .write = reg_write, .poll = always_ready };
 static const struct file_ops dir_ops = { .read = dir_rw, .write = dir_rw, .poll = always_ready };
 
-/* ---- /dev/null, /dev/zero, /dev/random ---- */
+/* ---- /dev/null, /dev/zero (/dev/random: kernel/random.c) ---- */
 
 static long null_read(struct file *f, uint64_t ubuf, size_t n) { (void)f, (void)ubuf, (void)n; return 0; }
 static long null_write(struct file *f, uint64_t ubuf, size_t n) { (void)f, (void)ubuf; return (long)n; }
@@ -113,19 +117,17 @@ static long zero_read(struct file *f, uint64_t ubuf, size_t n)
 	return clear_user(curproc()->mm, ubuf, n) ? -EFAULT : (long)n;
 }
 
-long random_fill(uint64_t ubuf, size_t n);
-static long random_read(struct file *f, uint64_t ubuf, size_t n) { (void)f; return random_fill(ubuf, n); }
-
 static const struct file_ops null_ops = { .read = null_read, .write = null_write, .poll = always_ready };
 static const struct file_ops zero_ops = { .read = zero_read, .write = null_write, .poll = always_ready };
-static const struct file_ops random_ops = { .read = random_read, .write = null_write, .poll = always_ready };
 
 static const struct file_ops *dev_ops(uint32_t rdev)
 {
 	switch (rdev) {
 	case MKDEV(1, 3): return &null_ops;
 	case MKDEV(1, 5): return &zero_ops;
-	case MKDEV(1, 8): case MKDEV(1, 9): return &random_ops;
+	case MKDEV(1, 8): return &random_dev_ops;
+	case MKDEV(1, 9): return &urandom_dev_ops;
+	case MKDEV(RTC_MAJOR, 0): case MKDEV(10, 135): return &rtc_dev_ops;	/* rtc0, misc/rtc */
 	case MKDEV(5, 0): case MKDEV(5, 1): case MKDEV(4, 0): case MKDEV(4, 1): return &tty_ops;
 	default: return NULL;
 	}
@@ -140,6 +142,13 @@ int file_open_inode(struct inode *ip, int flags, struct file **out)
 		if ((flags & O_ACCMODE) != O_RDONLY)
 			return -EISDIR;
 		ops = &dir_ops;
+	} else if (S_ISBLK(ip->mode)) {
+		struct blkdev *bd = blkdev_by_rdev(ip->rdev);
+		if (!bd)
+			return -ENXIO;
+		if (bd->readonly && (flags & O_ACCMODE) != O_RDONLY)
+			return -EROFS;
+		ops = &blkdev_fops;
 	} else if (S_ISCHR(ip->mode)) {
 		ops = dev_ops(ip->rdev);
 		if (!ops)

@@ -58,4 +58,6 @@ int fd_install_console(struct proc *p);
 
 /* Device ids (Linux's): mem 1:3 null, 1:5 zero, 1:8 random, 1:9 urandom; tty 5:0, console 5:1. */
 #define MKDEV(ma, mi) (((ma) << 8) | (mi))
+#define RTC_MAJOR 254	/* Linux allocates it dynamically; 254 is what it usually gets */
+extern const struct file_ops rtc_dev_ops;	/* drivers/rtc.c */
 extern const struct file_ops tty_ops;

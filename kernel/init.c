@@ -19,6 +19,13 @@
 #include "drivers/console.h"
 #include "drivers/plic.h"
 #include "drivers/tty.h"
+#include "drivers/rtc_goldfish.h"
+#include "kernel/walltime.h"
+#include "kernel/random.h"
+#include "drivers/virtio.h"
+#include "drivers/blkdev.h"
+#include "kernel/fs/bcache.h"
+#include "kernel/fs/mount.h"
 
 static void make_node(const char *dirpath, const char *name, uint32_t mode, uint32_t rdev)
 {
@@ -30,6 +37,16 @@ static void make_node(const char *dirpath, const char *name, uint32_t mode, uint
 	else if (vfs_create(dir, name, mode, rdev, &ip) == 0)
 		inode_put(ip);
 	inode_put(dir);
+}
+
+/* /dev/rtc -> rtc0, as udev links it: busybox hwclock opens /dev/rtc first. */
+static void make_rtc_link(void)
+{
+	struct inode *dev;
+	if (vfs_lookup(vfs_root(), "/dev", 1, &dev) != 0)
+		return;
+	vfs_symlink(dev, "rtc", "rtc0");
+	inode_put(dev);
 }
 
 static void rootfs_init(void)
@@ -54,10 +71,18 @@ static void rootfs_init(void)
 	make_node("/dev", "zero", S_IFCHR | 0666, MKDEV(1, 5));
 	make_node("/dev", "random", S_IFCHR | 0666, MKDEV(1, 8));
 	make_node("/dev", "urandom", S_IFCHR | 0666, MKDEV(1, 9));
+	if (rtc_present()) {
+		make_node("/dev", "rtc0", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
+		make_rtc_link();
+		make_node("/dev", "misc", S_IFDIR | 0755, 0);
+		make_node("/dev/misc", "rtc", S_IFCHR | 0600, MKDEV(10, 135));
+	}
 }
 
 void kernel_init(void)
 {
+	walltime_init();	/* CLOCK_REALTIME from the RTC */
+	random_init();		/* the generator, from /chosen/rng-seed */
 	for (int i = 0; i < ncpu; i++)
 		exec_init(&cpus[i]);
 	rootfs_init();
@@ -69,6 +94,11 @@ void kernel_init(void)
 		plic_route(console_irq(), offload ? 1 : 0, tty_irq);
 		console_rx_irq(1);
 	}
+	bcache_init();
+	virtio_init();		/* disks, entropy: interrupts to the same cpu */
+	blkdev_scan_all();	/* partitions: vda1... */
+	blkdev_make_nodes();	/* /dev/vda... */
+	disk_mount_root();	/* root=/dev/vda: the disk becomes / */
 }
 
 static _Noreturn void client_main(void)

@@ -41,6 +41,9 @@ struct platform {
 	uint64_t finisher_base;		/* sifive,test0 syscon, 0 if none */
 	char bootargs[BOOTARGS_MAX];
 	uint64_t initrd_start, initrd_end;
+	uint64_t rtc_base;		/* google,goldfish-rtc, 0 if none */
+	const uint8_t *rng_seed;	/* /chosen/rng-seed in the blob, NULL if none */
+	int rng_seed_len;
 };
 
 extern struct platform plat;

@@ -176,6 +176,9 @@ static void parse_misc(struct platform *p, const struct fdt *f)
 	n = fdt_find_compatible(f, -1, "riscv,aclint-sswi");
 	if (n >= 0)
 		fdt_reg(f, n, 0, &p->sswi_base, &sz);
+	n = fdt_find_compatible(f, -1, "google,goldfish-rtc");
+	if (n >= 0 && node_okay(f, n))
+		fdt_reg(f, n, 0, &p->rtc_base, &sz);
 	int len;
 	const char *model = fdt_prop(f, 0, "model", &len);
 	copy_str(p->model, model, model ? len : 0, sizeof p->model);
@@ -195,6 +198,7 @@ static void parse_chosen(struct platform *p, const struct fdt *f)
 	const void *e = fdt_prop(f, c, "linux,initrd-end", &len);
 	if (e)
 		p->initrd_end = fdt_read_cells(e, len / 4);
+	p->rng_seed = fdt_prop(f, c, "rng-seed", &p->rng_seed_len);
 }
 
 int platform_parse(struct platform *p, const void *dtb)

@@ -3,6 +3,7 @@
  * handlers on the syscall cpu (see proc.h); task threads live on the
  * client cpu (logical 0).
  */
+#include "drivers/blkdev.h"
 #include "kernel/proc.h"
 #include "kernel/file.h"
 #include "kernel/vfs.h"
@@ -39,6 +40,15 @@ struct proc *proc_alloc(void)
 		return p;
 	}
 	return NULL;	/* table full: fork returns -EAGAIN */
+}
+
+/* kernel/cred.h: the credentials of the process this thread runs or serves a call for. */
+struct cred *cred_current(void)
+{
+	struct thread *t = current();
+	if (!t || !t->task || !t->task->proc)
+		return NULL;
+	return &t->task->proc->cred;
 }
 
 struct proc *proc_by_pid(int pid)
@@ -160,6 +170,7 @@ void proc_exit(struct proc *p, int status)
 	p->task->exiting = 1;
 	if (p == initproc) {
 		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
+		blkdev_shutdown();	/* caches to disk before the machine stops */
 		kprintf("init exited: status %d\n", code);
 		stats_print();
 		system_halt(code);

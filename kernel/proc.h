@@ -12,6 +12,7 @@
 #include "kernel/uvm.h"
 #include "kernel/trap.h"
 #include "sched/thread.h"
+#include "kernel/cred.h"
 
 #define NOFILE 64
 #define NPROC  128
@@ -47,6 +48,7 @@ struct proc {
 	atomic_int reapable;		/* zombie whose task the client has torn down */
 	atomic_int stop_report;
 	struct task *vfork_parent;	/* parked until we exec or exit (CLONE_VFORK) */
+	struct cred cred;		/* who we are: kernel/cred.h (all 0, root, for init) */
 };
 
 struct fpstate {
@@ -128,4 +130,3 @@ _Noreturn void task_return_to_user(struct task *t);
 struct proc *proc_iter(int *i);
 void signal_fatal(struct task *t, int sig);
 void vfork_release(struct proc *p);
-long random_fill(uint64_t ubuf, size_t n);

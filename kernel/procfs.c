@@ -198,6 +198,13 @@ int procfs_mount_add(const char *source, const char *dir, const char *type)
 	return -ENOSPC;
 }
 
+/* root=: what /proc/mounts says is on "/" */
+void procfs_mount_root(const char *source, const char *type)
+{
+	snprintf(mounts[0].source, sizeof mounts[0].source, "%s", source);
+	snprintf(mounts[0].type, sizeof mounts[0].type, "%s", type);
+}
+
 int procfs_mount_del(const char *dir)
 {
 	struct mnt *m = mnt_find(dir);
@@ -482,13 +489,19 @@ static int show_pid_status(struct pnode *pn, struct sbuf *sb)
 	if (!p)
 		return -ESRCH;
 	struct task *t = live_task(p);
+	const struct cred *c = &p->cred;
 	char st = state_of(p);
 	uint64_t ign, cgt, kb = proc_pages(p) * (PGSIZE / 1024);
 	sig_sets(p, &ign, &cgt);
 	sb_printf(sb, "Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		  "PPid:\t%d\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n",
+		  "PPid:\t%d\nTracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\n"
+		  "FDSize:\t%d\nGroups:\t",
 		  p->comm, p->umask, st, state_name(st), p->pid, p->pid,
-		  p->parent ? p->parent->pid : 0, NOFILE);
+		  p->parent ? p->parent->pid : 0, c->uid, c->euid, c->suid, c->fsuid,
+		  c->gid, c->egid, c->sgid, c->fsgid, NOFILE);
+	for (int i = 0; i < c->ngroups; i++)
+		sb_printf(sb, "%u ", c->groups[i]);
+	sb_printf(sb, "\n");
 	if (p->state == P_ALIVE)
 		sb_printf(sb, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n",
 			  kb, kb, kb, kb);
@@ -528,11 +541,30 @@ static int show_pid_comm(struct pnode *pn, struct sbuf *sb)
 	return 0;
 }
 
+/*
+ * Links that reveal another process's files (cwd, exe, fd/N) and its fd
+ * directory follow Linux's ptrace read rule: the caller's fsuid and fsgid
+ * are all of the target's uids and gids, or the caller is root.
+ */
+static int may_inspect(struct proc *p)
+{
+	struct cred *c = cred_current();
+	const struct cred *t = &p->cred;
+	if (!c || cred_is_root())
+		return 0;
+	if (c->fsuid == t->uid && c->fsuid == t->euid && c->fsuid == t->suid &&
+	    c->fsgid == t->gid && c->fsgid == t->egid && c->fsgid == t->sgid)
+		return 0;
+	return -EACCES;
+}
+
 static int show_pid_exe(struct pnode *pn, struct sbuf *sb)
 {
 	struct proc *p = pn_proc(pn);
 	if (!p || p->state != P_ALIVE || !p->exe[0])
 		return -ENOENT;
+	if (may_inspect(p))
+		return -EACCES;
 	sb_printf(sb, "%s", p->exe);
 	return 0;
 }
@@ -556,6 +588,8 @@ static int show_pid_cwd(struct pnode *pn, struct sbuf *sb)
 	struct proc *p = pn_proc(pn);
 	if (!p || p->state != P_ALIVE || !p->cwd)
 		return -ENOENT;
+	if (may_inspect(p))
+		return -EACCES;
 	return put_dir_path(sb, p->cwd);
 }
 
@@ -596,6 +630,8 @@ static int show_fd(struct pnode *pn, struct sbuf *sb)
 	struct file *f = p && p->state == P_ALIVE ? p->files[pn->fd] : NULL;
 	if (!f)
 		return -ENOENT;
+	if (may_inspect(p))
+		return -EACCES;
 	if (!f->ip) {
 		sb_printf(sb, "pipe:[%lu]", (uint64_t)(uintptr_t)f->priv >> 4 & 0xffffffff);
 		return 0;
@@ -638,7 +674,7 @@ static const struct pent pid_ents[] = {
 	{ "comm", M_REG, show_pid_comm },
 	{ "cwd", M_LNK, show_pid_cwd },
 	{ "exe", M_LNK, show_pid_exe },
-	{ "fd", M_DIR, NULL },
+	{ "fd", S_IFDIR | 0500, NULL },	/* owner only, as on Linux */
 	{ "mounts", M_REG, show_mounts },
 	{ "stat", M_REG, show_pid_stat },
 	{ "statm", M_REG, show_pid_statm },
@@ -726,6 +762,11 @@ static int pnode_new(struct inode *parent, enum pkind kind, const struct pent *e
 	pn->fd = fd;
 	ip->ino = ino_of(pid, slot);
 	ip->mode = mode;
+	struct proc *p = pid ? proc_by_pid(pid) : NULL;
+	if (p) {	/* /proc/<pid>/...: the process's effective ids, as on Linux */
+		ip->uid = p->cred.euid;
+		ip->gid = p->cred.egid;
+	}
 	ip->nlink = S_ISDIR(mode) ? 2 : 1;
 	ip->refs = 1;
 	ip->priv = pn;

@@ -30,6 +30,7 @@ void procfs_init(void);
  */
 int procfs_mount_add(const char *source, const char *dir, const char *type);
 int procfs_mount_del(const char *dir);
+void procfs_mount_root(const char *source, const char *type);
 
 /* Pages mapped in mm's user half (RSS; all memory is resident): takes mm->lock. */
 uint64_t procfs_mm_pages(struct mm *mm);

@@ -39,6 +39,19 @@ __attribute__((weak)) void pcache_drop(struct inode *ip)
 	(void)ip;
 }
 
+/* Fallback access hooks (vfs.h): the kernel's are in kernel/perm.c. */
+__attribute__((weak)) int vfs_may_search(struct inode *dir)
+{
+	(void)dir;
+	return 0;
+}
+
+__attribute__((weak)) void vfs_new_owner(struct inode *dir, struct inode *ip)
+{
+	(void)dir;
+	(void)ip;
+}
+
 static void touch(struct vfs_time *t)
 {
 	vfs_now(&t->sec, &t->nsec);
@@ -144,8 +157,10 @@ void inode_get(struct inode *ip)
 
 void inode_put(struct inode *ip)
 {
-	if (--ip->refs == 0 && ip->ops && ip->ops->release)
+	if (--ip->refs == 0 && ip->ops && ip->ops->release) {
+		pcache_drop(ip);	/* its filesystem may free or reuse it */
 		ip->ops->release(ip);	/* a synthetic inode: its filesystem frees it */
+	}
 	else if (ip->refs == 0 && ip->nlink == 0)
 		inode_free(ip);
 }
@@ -172,7 +187,7 @@ void vfs_init(void)
 
 struct inode *vfs_root(void)
 {
-	return root;
+	return root->mounted ? root->mounted : root;	/* root=: a disk filesystem on top */
 }
 
 /* ---- directories ---- */
@@ -298,6 +313,8 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev
 	default:
 		return -EINVAL;
 	}
+	if (dir->ops && dir->ops->create)
+		return dir->ops->create(dir, name, mode, rdev, out);	/* a disk filesystem */
 	int err = name_ok(dir, name);
 	if (err)
 		return err;
@@ -306,6 +323,7 @@ int vfs_create(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev
 		return -ENOMEM;
 	if (S_ISCHR(mode) || S_ISBLK(mode))
 		ip->rdev = rdev;
+	vfs_new_owner(dir, ip);
 	err = dir_link(dir, name, ip);
 	if (err) {
 		kfree(ip);
@@ -327,6 +345,8 @@ int vfs_unlink(struct inode *dir, const char *name)
 {
 	if (!S_ISDIR(dir->mode))
 		return -ENOTDIR;
+	if (dir->ops && dir->ops->unlink)
+		return dir->ops->unlink(dir, name, 0);
 	if (is_marker(name))
 		return -EISDIR;
 	struct dentry *prev, *d = dir_find(dir, name, strnlen(name, NAME_MAX + 1), &prev);
@@ -350,6 +370,8 @@ int vfs_rmdir(struct inode *dir, const char *name)
 		return -ENOTEMPTY;
 	if (!strcmp(name, "/"))
 		return -EBUSY;
+	if (dir->ops && dir->ops->unlink)
+		return dir->ops->unlink(dir, name, 1);
 	struct dentry *prev, *d = dir_find(dir, name, strnlen(name, NAME_MAX + 1), &prev);
 	if (!d)
 		return -ENOENT;
@@ -371,6 +393,10 @@ int vfs_link(struct inode *target, struct inode *dir, const char *name)
 {
 	if (S_ISDIR(target->mode))
 		return -EPERM;
+	if (dir->ops && dir->ops->link)
+		return dir->ops->link(target, dir, name);
+	if (target->ops && target->ops->link)
+		return -EXDEV;	/* a disk file into ramfs */
 	int err = name_ok(dir, name);
 	if (err)
 		return err;
@@ -391,6 +417,8 @@ int vfs_symlink(struct inode *dir, const char *name, const char *target)
 		return -ENOENT;
 	if (tlen >= PATH_MAX)
 		return -ENAMETOOLONG;
+	if (dir->ops && dir->ops->symlink)
+		return dir->ops->symlink(dir, name, target);
 	struct inode *ip;
 	int err = vfs_create(dir, name, S_IFLNK | 0777, 0, &ip);
 	if (err)
@@ -452,6 +480,8 @@ int vfs_rename(struct inode *olddir, const char *oldname, struct inode *newdir,
 		return -EINVAL;
 	if (!S_ISDIR(olddir->mode) || !S_ISDIR(newdir->mode))
 		return -ENOTDIR;
+	if (olddir->ops && olddir->ops->rename && !is_marker(oldname) && !is_marker(newname))
+		return olddir->ops->rename(olddir, oldname, newdir, newname, flags);
 	if (olddir->ops || newdir->ops)
 		return -EXDEV;	/* into or out of a synthetic filesystem */
 	if (is_marker(oldname) || is_marker(newname))
@@ -572,7 +602,7 @@ static int entry_name(struct inode *ip, char *buf, const char **name, size_t *le
 int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
 {
 	if (!cwd)
-		cwd = root;
+		cwd = vfs_root();
 	if (!S_ISDIR(cwd->mode))
 		return -ENOTDIR;
 	if (cwd->nlink == 0)
@@ -582,7 +612,7 @@ int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
 	/* build right to left at the end of buf, then slide it down */
 	size_t at = n - 1;
 	buf[at] = 0;
-	for (struct inode *ip = cwd; ip != root; ip = ip->parent) {
+	for (struct inode *ip = cwd; ip != vfs_root(); ip = ip->parent) {
 		char nbuf[NAME_MAX + 1];
 		const char *name;
 		size_t len;
@@ -610,6 +640,8 @@ long inode_read(struct inode *ip, uint64_t off, void *buf, size_t n)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode) && !S_ISLNK(ip->mode))
 		return -EINVAL;
+	if (ip->ops && ip->ops->read)
+		return ip->ops->read(ip, off, buf, n);
 	if (off >= ip->size)
 		return 0;
 	if (n > ip->size - off)
@@ -649,8 +681,10 @@ long inode_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
 		return 0;
 	if (off >= VFS_FILE_MAX || n > VFS_FILE_MAX - off)
 		return -EFBIG;
+	pcache_drop(ip);	/* every change to a file's bytes drops its cache */
+	if (ip->ops && ip->ops->write)
+		return ip->ops->write(ip, off, buf, n);
 	uint64_t end = off + n;
-	pcache_drop(ip);
 	if (data_reserve(ip, end > ip->size ? end : ip->size)) {
 		/* short of memory: fill what the current (owned) buffer holds */
 		if (!ip->cap || off >= ip->cap)
@@ -674,6 +708,9 @@ int inode_truncate(struct inode *ip, uint64_t size)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode))
 		return -EINVAL;
+	pcache_drop(ip);
+	if (ip->ops && ip->ops->truncate)
+		return ip->ops->truncate(ip, size);
 	int err = data_resize(ip, size);
 	if (err)
 		return err;
@@ -729,7 +766,7 @@ static int walk_splice(struct walk *w, struct inode *link)
 	memcpy(w->buf, link->data, tlen);
 	w->p = w->buf;
 	if (w->buf[0] == '/')
-		walk_set(w, root);
+		walk_set(w, vfs_root());
 	return 0;
 }
 
@@ -772,6 +809,12 @@ static int walk_synthetic(struct walk *w, const char *name, size_t len, int foll
 	int err = w->cur->ops->lookup(w->cur, name, len, &ip);
 	if (err)
 		return err;
+	while (ip->mounted) {	/* a mount point inside a disk filesystem */
+		struct inode *top = ip->mounted;
+		inode_get(top);
+		inode_put(ip);
+		ip = top;
+	}
 	if (S_ISLNK(ip->mode) && follow_link)
 		err = walk_splice(w, ip);
 	else
@@ -791,6 +834,9 @@ static int walk_step(struct walk *w, const char *name, size_t len, int is_last, 
 		return -ENAMETOOLONG;
 	if (!S_ISDIR(w->cur->mode))
 		return -ENOTDIR;
+	int err = vfs_may_search(w->cur);
+	if (err)
+		return err;
 	if (is_last && last) {
 		memcpy(last, name, len);
 		last[len] = 0;
@@ -827,7 +873,7 @@ static int walk(struct inode *cwd, const char *path, int follow, struct inode **
 		return -ENOENT;
 	if (plen >= PATH_MAX)
 		return -ENAMETOOLONG;
-	struct walk w = { path[0] == '/' || !cwd ? root : cwd, path, NULL, 0 };
+	struct walk w = { path[0] == '/' || !cwd ? vfs_root() : cwd, path, NULL, 0 };
 	inode_get(w.cur);
 	const char *name;
 	int err = 0, is_last, slash, trail = 0, done = 0;

@@ -76,23 +76,69 @@ int signal_send(struct proc *p, int sig)
 	return 0;
 }
 
+/*
+ * kill(2)'s permission rule: the sender's real or effective uid is the
+ * target's real or saved uid, or the sender has CAP_KILL; SIGCONT within
+ * one session is always allowed.  Kernel-sent signals (tty, SIGCHLD) do not
+ * come through here.
+ */
+int signal_may_send(struct proc *p, int sig)
+{
+	struct cred *c = cred_current();
+	if (!c || capable(CAP_KILL))
+		return 0;
+	const struct cred *t = &p->cred;
+	if (c->euid == t->uid || c->euid == t->suid || c->uid == t->uid || c->uid == t->suid)
+		return 0;
+	if (sig == SIGCONT && p->sid == curproc()->sid)
+		return 0;
+	return -EPERM;
+}
+
+/* signal_send after the permission check: a NULL p is -ESRCH. */
+int signal_send_checked(struct proc *p, int sig)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!p)
+		return -ESRCH;
+	int err = signal_may_send(p, sig);
+	return err ? err : signal_send(p, sig);
+}
+
+/*
+ * kill(2) for pid <= 0.  As Linux's kill_something_info: a process group
+ * is -EPERM when no member may be signalled; kill(-1) counts the processes
+ * it tried and returns 0 even if all of them refused with -EPERM (the
+ * signal simply reaches only those the caller may signal).
+ */
 int signal_kill(int pid, int sig)
 {
 	struct proc *self = curproc();
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
 	if (pid > 0)
-		return signal_send(proc_by_pid(pid), sig);
-	int pgrp = pid == 0 ? self->pgid : -pid, found = 0, err = 0, i = 0;
+		return signal_send_checked(proc_by_pid(pid), sig);
+	int pgrp = pid == 0 ? self->pgid : -pid, tried = 0, sent = 0, err = 0, i = 0;
 	for (struct proc *p; (p = proc_iter(&i)) != NULL; ) {
 		if (p->state != P_ALIVE)
 			continue;
 		if (pid == -1 ? (p->pid == 1 || p == self) : p->pgid != pgrp)
 			continue;
-		found = 1;
-		int r = signal_send(p, sig);
-		if (r)
+		tried++;
+		int r = signal_may_send(p, sig);
+		if (!r)
+			r = signal_send(p, sig);
+		if (!r)
+			sent++;
+		else if (pid != -1 || r != -EPERM)
 			err = r;
 	}
-	return found ? err : -ESRCH;
+	if (!tried)
+		return -ESRCH;
+	if (pid == -1)
+		return err;	/* -EPERM refusals are not reported */
+	return sent ? 0 : err;
 }
 
 /* Called by the tty's ^C / ^Z: the foreground process group. */

@@ -49,6 +49,9 @@ struct task;
 
 /* Queue sig for p (0 = existence check only). Syscall cpu or its IRQs. */
 int signal_send(struct proc *p, int sig);
+/* For kill/tkill/tgkill: 0, or -EPERM if the caller may not signal p (kill(2)'s uid rule). */
+int signal_may_send(struct proc *p, int sig);
+int signal_send_checked(struct proc *p, int sig);
 /* kill(2) targets: pid > 0, 0 (own group), -1 (all), < -1 (group). */
 int signal_kill(int pid, int sig);
 /* Client, on return to user: act on pending signals. */

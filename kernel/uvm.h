@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "kernel/vm.h"
+#include "kernel/memlayout.h"
 #include "kernel/spinlock.h"
 #include <stdatomic.h>
 
@@ -79,3 +80,13 @@ long copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t n);
 /* Copies up to n-1 bytes and a NUL; returns the length or -EFAULT / -ENAMETOOLONG. */
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t n);
 long clear_user(struct mm *mm, uint64_t dst, size_t n);
+/*
+ * Linux's access_ok(): [addr, addr + n) lies below the user limit and does
+ * not wrap.  A call that clamps its count (read, write: 0x7ffff000) asks
+ * this first with the count it was given, so a range reaching into kernel
+ * addresses is -EFAULT even when the clamped part would be user memory.
+ */
+static inline int user_range_ok(uint64_t addr, uint64_t n)
+{
+	return addr + n >= addr && addr + n <= USER_VA_END;
+}

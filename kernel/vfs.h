@@ -12,7 +12,8 @@
  * hold refs; a directory holds one ref on its parent (for "..").
  *
  * Errors are negative Linux errno values (kernel/errno.h).  Permission bits
- * are stored but never checked here: that is the caller's policy.
+ * are the caller's policy (kernel/perm.h), except for the two hooks below
+ * that only the walk and create can apply.
  */
 #pragma once
 #include <stddef.h>
@@ -93,6 +94,21 @@ struct inode_ops {
 	int (*open)(struct inode *ip, int flags, struct file **out);
 	/* refs reached zero: the filesystem frees ip (nlink is not consulted) */
 	void (*release)(struct inode *ip);
+	/*
+	 * A disk filesystem (kernel/fs/ext2.c) that takes names and data sets
+	 * these; the vfs_* and inode_* calls below hand over to them with the
+	 * same contracts.  NULL: a synthetic filesystem (the calls refuse).
+	 */
+	int (*create)(struct inode *dir, const char *name, uint32_t mode, uint32_t rdev,
+		      struct inode **out);
+	int (*unlink)(struct inode *dir, const char *name, int rmdir);
+	int (*link)(struct inode *target, struct inode *dir, const char *name);
+	int (*symlink)(struct inode *dir, const char *name, const char *target);
+	int (*rename)(struct inode *olddir, const char *oldname, struct inode *newdir,
+		      const char *newname, unsigned flags);
+	long (*read)(struct inode *ip, uint64_t off, void *buf, size_t n);
+	long (*write)(struct inode *ip, uint64_t off, const void *buf, size_t n);
+	int (*truncate)(struct inode *ip, uint64_t size);
 };
 
 struct inode {
@@ -210,3 +226,12 @@ int vfs_getcwd(struct inode *cwd, char *buf, size_t n);
 
 /* Current time for timestamps: provided by the kernel (the host tests provide their own). */
 void vfs_now(int64_t *sec, int64_t *nsec);
+/*
+ * Access hooks, provided by the kernel (kernel/perm.c; ramfs's weak
+ * fallbacks allow everything and leave new inodes to root):
+ * vfs_may_search: 0 or -EACCES, the caller may look names up in dir (x),
+ * asked for every directory a walk passes through;
+ * vfs_new_owner: set the uid/gid (and inherited set-group-ID) of ip, new in dir.
+ */
+int vfs_may_search(struct inode *dir);
+void vfs_new_owner(struct inode *dir, struct inode *ip);

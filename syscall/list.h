@@ -42,10 +42,6 @@ X(166, umask)
 X(169, gettimeofday)
 X(172, getpid)
 X(173, getppid)
-X(174, getuid)
-X(175, getuid)
-X(176, getuid)
-X(177, getuid)
 X(178, gettid)
 X(214, brk)
 X(215, munmap)
@@ -60,4 +56,6 @@ X(278, getrandom)
 #include "syscall/list_fs.h"
 #include "syscall/list_procfs.h"
 #include "syscall/list_sig.h"
+#include "syscall/list_clock.h"
+#include "syscall/list_cred.h"
 #include "syscall/list_dyn.h"

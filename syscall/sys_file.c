@@ -1,7 +1,9 @@
 /* File system calls: open, read/write family, stat, directories, fds. */
+#include "kernel/fs/mount.h"
 #include "syscall/sys.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
+#include "kernel/perm.h"
 #include <string.h>
 
 #define PATH_MAX 4096
@@ -32,6 +34,19 @@ int path_start(int dirfd, uint64_t upath, char *kpath, struct inode **start)
 static char *path_buf(void) { return page_alloc(); }
 static void path_free(char *p) { page_free(p); }
 
+/* What open asks of an existing inode: r and/or w by the access mode; O_TRUNC writes. */
+static int open_mask(int flags)
+{
+	if (flags & O_PATH)
+		return 0;
+	int acc = flags & O_ACCMODE, mask = 0;
+	if (acc == O_RDONLY || acc == O_RDWR)
+		mask |= MAY_READ;
+	if (acc == O_WRONLY || acc == O_RDWR || (flags & O_TRUNC))
+		mask |= MAY_WRITE;
+	return mask;
+}
+
 SYSCALL(openat)
 {
 	int dirfd = (int)a[0], flags = (int)a[2];
@@ -40,6 +55,7 @@ SYSCALL(openat)
 	if (!path)
 		return -ENOMEM;
 	struct inode *start, *ip = NULL;
+	int created = 0;
 	int err = path_start(dirfd, a[1], path, &start);
 	if (!err) {
 		err = vfs_lookup(start, path, !(flags & O_NOFOLLOW), &ip);
@@ -48,8 +64,11 @@ SYSCALL(openat)
 			char last[256];
 			err = vfs_lookup_parent(start, path, &dir, last);
 			if (!err) {
-				err = vfs_create(dir, last, S_IFREG | mode, 0, &ip);
+				err = may_create(dir);
+				if (!err)
+					err = vfs_create(dir, last, S_IFREG | mode, 0, &ip);
 				inode_put(dir);
+				created = !err;
 			}
 		} else if (!err && (flags & O_CREAT) && (flags & O_EXCL)) {
 			err = -EEXIST;
@@ -62,8 +81,12 @@ SYSCALL(openat)
 		err = -ELOOP;		/* O_NOFOLLOW on a symlink */
 	if (!err && (flags & O_DIRECTORY) && !S_ISDIR(ip->mode))
 		err = -ENOTDIR;
-	if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && (flags & O_ACCMODE) != O_RDONLY)
+	if (!err && !created)
+		err = inode_permission(ip, open_mask(flags));
+	if (!err && (flags & O_TRUNC) && S_ISREG(ip->mode) && (flags & O_ACCMODE) != O_RDONLY) {
+		inode_kill_suid(ip);
 		err = inode_truncate(ip, 0);
+	}
 	struct file *f = NULL;
 	if (!err)
 		err = file_open_inode(ip, flags, &f);
@@ -93,6 +116,8 @@ static long do_read(struct file *f, uint64_t buf, size_t n)
 {
 	if ((f->flags & O_ACCMODE) == O_WRONLY)
 		return -EBADF;
+	if (!user_range_ok(buf, n))
+		return -EFAULT;
 	if (n > 0x7ffff000)
 		n = 0x7ffff000;
 	return f->ops->read ? f->ops->read(f, buf, n) : -EINVAL;
@@ -102,6 +127,8 @@ static long do_write(struct file *f, uint64_t buf, size_t n)
 {
 	if ((f->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
+	if (!user_range_ok(buf, n))
+		return -EFAULT;
 	if (n > 0x7ffff000)
 		n = 0x7ffff000;
 	return f->ops->write ? f->ops->write(f, buf, n) : -EINVAL;
@@ -124,8 +151,8 @@ static long do_rw_at(const uint64_t a[6], int write)
 	struct file *f = fd_get(curproc(), (int)a[0]);
 	if (!f)
 		return -EBADF;
-	if (!f->ip || !S_ISREG(f->ip->mode))
-		return -ESPIPE;
+	if (!f->ip || !(S_ISREG(f->ip->mode) || S_ISBLK(f->ip->mode)))
+		return -ESPIPE;	/* block devices have offsets too (issue 12) */
 	if ((int64_t)a[3] < 0)
 		return -EINVAL;
 	uint64_t saved = f->off;
@@ -209,7 +236,7 @@ _Static_assert(sizeof(struct stat_k) == 128, "riscv64 struct stat");
 static long stat_to_user(struct inode *ip, uint64_t ubuf)
 {
 	struct stat_k st = {
-		.dev = 1, .ino = ip->ino, .mode = ip->mode, .nlink = ip->nlink,
+		.dev = disk_inode_dev(ip), .ino = ip->ino, .mode = ip->mode, .nlink = ip->nlink,
 		.uid = ip->uid, .gid = ip->gid, .rdev = ip->rdev, .size = (int64_t)ip->size,
 		.blksize = 4096, .blocks = (int64_t)((ip->size + 511) / 512),
 		.atime = ip->atime.sec, .atime_ns = ip->atime.nsec,
@@ -288,6 +315,8 @@ SYSCALL(getdents64)
 		return -EBADF;
 	if (!f->ip || !S_ISDIR(f->ip->mode))
 		return -ENOTDIR;
+	if (!user_range_ok(a[1], a[2]))
+		return -EFAULT;
 	size_t cap = a[2] < PGSIZE ? a[2] : PGSIZE;
 	struct dirent_ctx ctx = { page_alloc(), cap, 0 };
 	if (!ctx.buf)
@@ -398,6 +427,9 @@ static int set_cwd(struct inode *ip)
 {
 	if (!S_ISDIR(ip->mode))
 		return -ENOTDIR;
+	int err = inode_permission(ip, MAY_EXEC);
+	if (err)
+		return err;
 	struct proc *p = curproc();
 	inode_get(ip);
 	inode_put(p->cwd);
@@ -456,7 +488,9 @@ SYSCALL(mkdirat)
 	int err = path_parent((int)a[0], a[1], &dir, last, NULL);
 	if (err)
 		return err;
-	err = vfs_mkdir(dir, last, (uint32_t)a[2] & 07777 & ~curproc()->umask);
+	err = may_create(dir);
+	if (!err)
+		err = vfs_mkdir(dir, last, (uint32_t)a[2] & 07777 & ~curproc()->umask);
 	inode_put(dir);
 	return err;
 }
@@ -470,7 +504,9 @@ SYSCALL(unlinkat)
 	int err = path_parent((int)a[0], a[1], &dir, last, NULL);
 	if (err)
 		return err;
-	err = (a[2] & AT_REMOVEDIR) ? vfs_rmdir(dir, last) : vfs_unlink(dir, last);
+	err = may_delete_name(dir, last);
+	if (!err)
+		err = (a[2] & AT_REMOVEDIR) ? vfs_rmdir(dir, last) : vfs_unlink(dir, last);
 	inode_put(dir);
 	return err;
 }

@@ -2,13 +2,17 @@
  * More file system calls: links and renames, permissions and owners,
  * times, sizes, statfs/statx, mknod, sendfile, and ppoll/pselect6.
  * Paths follow syscall/sys_file.c: path_start() copies the user path into a
- * page and picks the starting directory.  We run as root, so permission
- * bits are stored and reported but only the "any x bit" rule is enforced.
+ * page and picks the starting directory.  Access checks are kernel/perm.h's.
  */
+#include "drivers/blkdev.h"
+#include "kernel/fs/mount.h"
+#include "kernel/fs/ext2.h"
 #include "syscall/sys.h"
 #include "kernel/page_alloc.h"
 #include "kernel/pollwait.h"
 #include "kernel/timer.h"
+#include "kernel/perm.h"
+#include "kernel/cred.h"
 #include <string.h>
 
 #define AT_SYMLINK_NOFOLLOW 0x100
@@ -76,6 +80,8 @@ static int new_name_at(int dirfd, uint64_t upath, struct inode **dir, char *last
 		err = -EEXIST;
 	} else if (slash) {
 		err = -ENOENT;
+	} else {
+		err = may_create(*dir);
 	}
 	if (err)
 		inode_put(*dir);
@@ -144,6 +150,29 @@ SYSCALL(readlinkat)
 	return n;
 }
 
+/*
+ * Linux's rename checks: the old name may be deleted, the new one created
+ * (or deleted, if it exists), and a directory moving to another parent
+ * needs w on itself (its ".." changes).
+ */
+static int may_rename(struct inode *odir, const char *olast, struct inode *ndir, const char *nlast)
+{
+	struct inode *old, *victim;
+	int err = may_delete_name(odir, olast);
+	if (err || vfs_lookup(odir, olast, 0, &old))
+		return err;	/* a missing old name: vfs_rename's error */
+	if (vfs_lookup(ndir, nlast, 0, &victim) == 0) {
+		err = may_delete(ndir, victim);
+		inode_put(victim);
+	} else {
+		err = may_create(ndir);
+	}
+	if (!err && S_ISDIR(old->mode) && odir != ndir)
+		err = inode_permission(old, MAY_WRITE);
+	inode_put(old);
+	return err;
+}
+
 static long do_rename(const uint64_t a[6], unsigned flags)
 {
 	if (flags & ~RENAME_NOREPLACE)
@@ -164,6 +193,8 @@ static long do_rename(const uint64_t a[6], unsigned flags)
 		inode_put(old);
 	}
 	if (!err)
+		err = may_rename(odir, olast, ndir, nlast);
+	if (!err)
 		err = vfs_rename(odir, olast, ndir, nlast, flags);
 	inode_put(ndir);
 out_odir:
@@ -182,7 +213,11 @@ SYSCALL(mknodat)
 	case 0:
 		type = S_IFREG;
 		break;
-	case S_IFREG: case S_IFCHR: case S_IFBLK: case S_IFIFO: case S_IFSOCK:
+	case S_IFCHR: case S_IFBLK:
+		if (!cred_is_root())
+			return -EPERM;	/* CAP_MKNOD */
+		break;
+	case S_IFREG: case S_IFIFO: case S_IFSOCK:
 		break;
 	case S_IFDIR:
 		return -EPERM;		/* Linux: mkdir is the way */
@@ -202,8 +237,6 @@ SYSCALL(mknodat)
 
 /* ---- permissions, owners, times ---- */
 
-#define X_OK 1
-
 static long do_access(int dirfd, uint64_t upath, int mode, int flags)
 {
 	if (mode & ~7)
@@ -211,23 +244,31 @@ static long do_access(int dirfd, uint64_t upath, int mode, int flags)
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EACCESS | AT_EMPTY_PATH))
 		return -EINVAL;
 	struct inode *ip;
+	uint32_t saved[2];
+	int real = !(flags & AT_EACCESS);
+	if (real)
+		cred_use_real(saved);	/* the walk too searches as the real ids */
 	int err = lookup_at(dirfd, upath, flags, &ip);
-	if (err || !ip)
-		return err;
-	/* root may read and write anything, but runs only what has an x bit */
-	if ((mode & X_OK) && !S_ISDIR(ip->mode) && !(ip->mode & 0111))
-		err = -EACCES;
-	inode_put(ip);
+	if (!err && ip) {
+		err = inode_permission(ip, mode);	/* F_OK (0): it exists */
+		inode_put(ip);
+	}
+	if (real)
+		cred_restore_fs(saved);
 	return err;
 }
 
 SYSCALL(faccessat) { return do_access((int)a[0], a[1], (int)a[2], 0); }
 SYSCALL(faccessat2) { return do_access((int)a[0], a[1], (int)a[2], (int)a[3]); }
 
-static void set_mode(struct inode *ip, uint32_t mode)
+static int set_mode(struct inode *ip, uint32_t mode)
 {
+	int err = may_chmod(ip, &mode);
+	if (err)
+		return err;
 	ip->mode = (ip->mode & S_IFMT) | (mode & 07777);
 	now(&ip->ctime);
+	return 0;
 }
 
 SYSCALL(fchmod)
@@ -235,9 +276,7 @@ SYSCALL(fchmod)
 	struct file *f = fd_get(curproc(), (int)a[0]);
 	if (!f)
 		return -EBADF;
-	if (f->ip)
-		set_mode(f->ip, (uint32_t)a[1]);
-	return 0;
+	return f->ip ? set_mode(f->ip, (uint32_t)a[1]) : 0;
 }
 
 /* The riscv64 fchmodat has no flags argument: it always follows symlinks. */
@@ -247,14 +286,17 @@ SYSCALL(fchmodat)
 	int err = lookup_at((int)a[0], a[1], 0, &ip);
 	if (err)
 		return err;
-	set_mode(ip, (uint32_t)a[2]);
+	err = set_mode(ip, (uint32_t)a[2]);
 	inode_put(ip);
-	return 0;
+	return err;
 }
 
 /* uid/gid (uint32_t)-1 keep the old value. */
-static void set_owner(struct inode *ip, uint32_t uid, uint32_t gid)
+static int set_owner(struct inode *ip, uint32_t uid, uint32_t gid)
 {
+	int err = may_chown(ip, uid, gid);
+	if (err)
+		return err;
 	if (uid != (uint32_t)-1)
 		ip->uid = uid;
 	if (gid != (uint32_t)-1)
@@ -266,6 +308,7 @@ static void set_owner(struct inode *ip, uint32_t uid, uint32_t gid)
 			ip->mode &= ~02000u;
 	}
 	now(&ip->ctime);
+	return 0;
 }
 
 SYSCALL(fchown)
@@ -273,9 +316,7 @@ SYSCALL(fchown)
 	struct file *f = fd_get(curproc(), (int)a[0]);
 	if (!f)
 		return -EBADF;
-	if (f->ip)
-		set_owner(f->ip, (uint32_t)a[1], (uint32_t)a[2]);
-	return 0;
+	return f->ip ? set_owner(f->ip, (uint32_t)a[1], (uint32_t)a[2]) : 0;
 }
 
 SYSCALL(fchownat)
@@ -287,9 +328,9 @@ SYSCALL(fchownat)
 	int err = lookup_at((int)a[0], a[1], flags, &ip);
 	if (err || !ip)
 		return err;
-	set_owner(ip, (uint32_t)a[2], (uint32_t)a[3]);
+	err = set_owner(ip, (uint32_t)a[2], (uint32_t)a[3]);
 	inode_put(ip);
-	return 0;
+	return err;
 }
 
 #define UTIME_NOW  ((1L << 30) - 1)
@@ -300,6 +341,21 @@ static int nsec_ok(int64_t ns)
 	return ns == UTIME_NOW || ns == UTIME_OMIT || (ns >= 0 && ns < 1000000000L);
 }
 
+/*
+ * utimensat(2): an explicit time needs the owner (or CAP_FOWNER): -EPERM;
+ * "now" also lets anyone who may write the file: -EACCES.
+ */
+static int may_set_times(struct inode *ip, const struct timespec_k *ts)
+{
+	int explicit = ts && ((ts[0].nsec != UTIME_NOW && ts[0].nsec != UTIME_OMIT) ||
+			      (ts[1].nsec != UTIME_NOW && ts[1].nsec != UTIME_OMIT));
+	if (inode_owner_or_capable(ip))
+		return 0;
+	if (explicit)
+		return -EPERM;
+	return inode_permission(ip, MAY_WRITE);
+}
+
 /* ts NULL: both now.  Any explicit change also moves ctime, as on Linux. */
 static int set_times(struct inode *ip, const struct timespec_k *ts)
 {
@@ -307,6 +363,9 @@ static int set_times(struct inode *ip, const struct timespec_k *ts)
 		return -EINVAL;
 	if (!ip)
 		return 0;		/* a pipe: nothing stored */
+	int err = may_set_times(ip, ts);
+	if (err)
+		return err;
 	struct vfs_time t, *dst[2] = { &ip->atime, &ip->mtime };
 	now(&t);
 	for (int i = 0; i < 2; i++) {
@@ -358,7 +417,14 @@ SYSCALL(truncate)
 	int err = lookup_at(AT_FDCWD, a[0], 0, &ip);
 	if (err)
 		return err;
-	err = inode_truncate(ip, a[1]);	/* directories -EISDIR, other non-files -EINVAL */
+	if (S_ISDIR(ip->mode))
+		err = -EISDIR;
+	else
+		err = inode_permission(ip, MAY_WRITE);
+	if (!err) {
+		inode_kill_suid(ip);
+		err = inode_truncate(ip, a[1]);	/* other non-files -EINVAL */
+	}
 	inode_put(ip);
 	return err;
 }
@@ -373,6 +439,7 @@ SYSCALL(ftruncate)
 	/* Linux: -EINVAL (not -EBADF) for an fd not open for writing */
 	if (!f->ip || !S_ISREG(f->ip->mode) || (f->flags & O_ACCMODE) == O_RDONLY)
 		return -EINVAL;
+	inode_kill_suid(f->ip);
 	return inode_truncate(f->ip, a[1]);
 }
 
@@ -382,14 +449,24 @@ static long do_fsync(int fd)
 	struct file *f = fd_get(curproc(), fd);
 	if (!f)
 		return -EBADF;
+	if (f->ip && S_ISBLK(f->ip->mode))
+		return blkdev_fsync(f->ip->rdev);	/* write back, then flush the disk */
 	if (!f->ip || !(S_ISREG(f->ip->mode) || S_ISDIR(f->ip->mode) || S_ISLNK(f->ip->mode)))
 		return -EINVAL;
-	return 0;
+	return disk_sync_inode(f->ip);	/* ext2: everything written and flushed; ramfs: 0 */
 }
 
 SYSCALL(fsync) { return do_fsync((int)a[0]); }
 SYSCALL(fdatasync) { return do_fsync((int)a[0]); }
-SYSCALL(sync) { (void)a; return 0; }
+SYSCALL(sync) { (void)a; disk_sync_all(); return 0; }
+
+SYSCALL(syncfs)
+{
+	struct file *f = fd_get(curproc(), (int)a[0]);
+	if (!f)
+		return -EBADF;
+	return f->ip ? disk_sync_inode(f->ip) : 0;
+}
 
 /* ---- statfs, statx ---- */
 
@@ -407,7 +484,7 @@ struct statfs_k {
 _Static_assert(sizeof(struct statfs_k) == 120, "riscv64 struct statfs");
 
 /* ramfs lives in the kernel page pool: its size and free pages are the fs's. */
-static long statfs_to_user(int pipe, uint64_t ubuf)
+static long statfs_to_user(int pipe, uint64_t ubuf, struct inode *ip)
 {
 	struct statfs_k st = {
 		.type = pipe ? PIPEFS_MAGIC : RAMFS_MAGIC, .bsize = PGSIZE,
@@ -416,6 +493,17 @@ static long statfs_to_user(int pipe, uint64_t ubuf)
 	if (!pipe) {
 		st.blocks = kpool.npages;
 		st.bfree = st.bavail = pool_free_pages(&kpool);
+	}
+	if (ext2_is_ext2(ip)) {	/* a disk: its own counts */
+		struct ext2_statfs es;
+		ext2_statfs(ip, &es);
+		st.type = 0xef53;	/* EXT2_SUPER_MAGIC */
+		st.bsize = st.frsize = (int64_t)es.bsize;
+		st.blocks = es.blocks;
+		st.bfree = es.bfree;
+		st.bavail = es.bavail;
+		st.files = es.files;
+		st.ffree = es.ffree;
 	}
 	return copy_to_user(curmm(), ubuf, &st, sizeof st) ? -EFAULT : 0;
 }
@@ -426,8 +514,9 @@ SYSCALL(statfs)
 	int err = lookup_at(AT_FDCWD, a[0], 0, &ip);
 	if (err)
 		return err;
+	long r = statfs_to_user(0, a[1], ip);
 	inode_put(ip);
-	return statfs_to_user(0, a[1]);
+	return r;
 }
 
 SYSCALL(fstatfs)
@@ -435,7 +524,7 @@ SYSCALL(fstatfs)
 	struct file *f = fd_get(curproc(), (int)a[0]);
 	if (!f)
 		return -EBADF;
-	return statfs_to_user(!f->ip, a[1]);
+	return statfs_to_user(!f->ip, a[1], f->ip);
 }
 
 #define STATX_BASIC_STATS 0x7ffu
@@ -472,7 +561,7 @@ static long statx_to_user(struct inode *ip, uint64_t ubuf)
 		.size = ip->size, .blocks = (ip->size + 511) / 512,
 		.atime = sx_time(ip->atime), .ctime = sx_time(ip->ctime), .mtime = sx_time(ip->mtime),
 		.rdev_major = VFS_MAJOR(ip->rdev), .rdev_minor = VFS_MINOR(ip->rdev),
-		.dev_major = 0, .dev_minor = 1,		/* st_dev 1, as stat reports */
+		.dev_major = VFS_MAJOR(disk_inode_dev(ip)), .dev_minor = VFS_MINOR(disk_inode_dev(ip)),
 	};
 	return copy_to_user(curmm(), ubuf, &sx, sizeof sx) ? -EFAULT : 0;
 }

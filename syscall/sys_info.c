@@ -3,6 +3,7 @@
  * dmesg make besides reading /proc: sysinfo, getrusage, mount/umount2,
  * syslog, priorities and cpu affinity.  (statfs, readlinkat: sys_fs2.c.)
  */
+#include "kernel/fs/mount.h"
 #include "syscall/sys.h"
 #include "kernel/procfs.h"
 #include "kernel/page_alloc.h"
@@ -122,6 +123,8 @@ static int is_memfs(const char *type)
 SYSCALL(mount)
 {
 	char dir[64], type[16] = "", source[32] = "none";
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	int err = dir_path(a[1], dir, sizeof dir);
 	if (err)
 		return err == -ERANGE ? -ENAMETOOLONG : err;
@@ -133,6 +136,10 @@ SYSCALL(mount)
 		snprintf(source, sizeof source, "none");
 	if (!strcmp(type, "proc"))
 		return !strcmp(dir, "/proc") ? 0 : -EBUSY;	/* one procfs, on /proc */
+	if (disk_fs_type(type)) {	/* a real mount: kernel/fs/mount.c */
+		err = disk_mount(a[0], a[1], type, a[3]);
+		return err ? err : procfs_mount_add(source, dir, type);
+	}
 	if (!is_memfs(type))
 		return -ENODEV;
 	err = procfs_mount_add(source, dir, type);
@@ -141,12 +148,19 @@ SYSCALL(mount)
 
 SYSCALL(umount2)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (a[1] & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;
 	char dir[64];
 	int err = dir_path(a[0], dir, sizeof dir);
 	if (err == -ENOTDIR || err == -ERANGE)
 		return -EINVAL;		/* cannot be a mount point */
+	if (!err) {
+		int d = disk_umount_user(a[0]);	/* -EINVAL: no disk mounted there */
+		if (d != -EINVAL)
+			return d ? d : procfs_mount_del(dir);
+	}
 	return err ? err : procfs_mount_del(dir);
 }
 

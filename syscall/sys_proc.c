@@ -1,4 +1,5 @@
-/* Identity, process life cycle (exit, fork, execve, wait4), limits, randomness. */
+/* Identity, process life cycle (exit, fork, execve, wait4), limits (getrandom: syscall/sys_random.c). */
+#include "drivers/blkdev.h"
 #include "syscall/sys.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
@@ -22,7 +23,6 @@ void vfork_release(struct proc *p)
 SYSCALL(getpid) { (void)a; return curproc()->pid; }
 SYSCALL(getppid) { (void)a; struct proc *p = curproc(); return p->parent ? p->parent->pid : 0; }
 SYSCALL(gettid) { (void)a; return curtask()->tid; }
-SYSCALL(getuid) { (void)a; return 0; }
 
 SYSCALL(set_tid_address)
 {
@@ -46,12 +46,15 @@ SYSCALL(exit_group)
 /* poweroff -f, halt -f, reboot -f: the machine stops with status 0. */
 SYSCALL(reboot)
 {
+	if (!capable(CAP_SYS_BOOT))
+		return -EPERM;
 	if (a[0] != REBOOT_MAGIC1)
 		return -EINVAL;
 	switch ((uint32_t)a[2]) {
 	case CMD_POWER_OFF: case CMD_HALT: case CMD_RESTART:
 		kprintf("duet: %s requested by pid %d\n",
 			(uint32_t)a[2] == CMD_RESTART ? "reboot (as power off)" : "power off", curproc()->pid);
+		blkdev_shutdown();
 		stats_print();
 		system_halt(0);
 	default:
@@ -64,6 +67,8 @@ static char domainname[65] = "(none)";
 
 static long set_name(char *dst, uint64_t uname, uint64_t len)
 {
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
 	char tmp[65] = { 0 };
@@ -87,43 +92,6 @@ SYSCALL(uname)
 	strcpy(u[4], "riscv64");
 	memcpy(u[5], domainname, sizeof domainname);
 	return copy_to_user(curmm(), a[0], u, sizeof u) ? -EFAULT : 0;
-}
-
-/* xorshift64*, seeded from the timer: not cryptographic, documented as such. */
-static uint64_t rng_state;
-
-static uint64_t rng_next(void)
-{
-	if (!rng_state)
-		rng_state = time_now() | 1;
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dUL;
-}
-
-long random_fill(uint64_t ubuf, size_t n)
-{
-	uint8_t buf[256];
-	size_t done = 0;
-	while (done < n) {
-		size_t c = n - done < sizeof buf ? n - done : sizeof buf;
-		for (size_t i = 0; i < c; i += 8) {
-			uint64_t r = rng_next();
-			memcpy(buf + i, &r, c - i < 8 ? c - i : 8);
-		}
-		if (copy_to_user(curmm(), ubuf + done, buf, c))
-			return done ? (long)done : -EFAULT;
-		done += c;
-	}
-	return (long)n;
-}
-
-SYSCALL(getrandom)
-{
-	if (a[2] & ~7UL)
-		return -EINVAL;
-	return random_fill(a[0], a[1] > (1 << 25) ? (1 << 25) : a[1]);
 }
 
 struct rlimit_k { uint64_t cur, max; };
@@ -213,6 +181,7 @@ SYSCALL(clone)
 	c->cwd = p->cwd;
 	inode_get(c->cwd);
 	c->umask = p->umask;
+	c->cred = p->cred;
 	c->pgid = p->pgid;
 	c->sid = p->sid;
 	memcpy(c->sigactions, p->sigactions, sizeof c->sigactions);

@@ -9,7 +9,7 @@ SYSCALL(tkill)
 	/* one thread per process: a tid is a pid */
 	if ((int)a[0] <= 0)
 		return -EINVAL;
-	return signal_send(proc_by_pid((int)a[0]), (int)a[1]);
+	return signal_send_checked(proc_by_pid((int)a[0]), (int)a[1]);
 }
 
 SYSCALL(tgkill)
@@ -18,7 +18,7 @@ SYSCALL(tgkill)
 		return -EINVAL;
 	if ((int)a[0] != (int)a[1])
 		return -ESRCH;
-	return signal_send(proc_by_pid((int)a[1]), (int)a[2]);
+	return signal_send_checked(proc_by_pid((int)a[1]), (int)a[2]);
 }
 
 SYSCALL(rt_sigpending)

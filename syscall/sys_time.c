@@ -3,12 +3,10 @@
 #include "kernel/timer.h"
 #include "kernel/platform.h"
 #include "drivers/tty.h"
+#include "kernel/walltime.h"
 
 struct timespec_k { int64_t sec, nsec; };
 
-static uint64_t boot_epoch_ns = 1764000000ULL * 1000000000ULL;	/* wall clock at boot: no RTC read yet */
-
-uint64_t realtime_ns(void) { return boot_epoch_ns + time_ns(); }
 
 void vfs_now(int64_t *sec, int64_t *nsec)
 {
@@ -52,6 +50,10 @@ SYSCALL(gettimeofday)
 	uint64_t ns = realtime_ns();
 	int64_t tv[2] = { (int64_t)(ns / 1000000000UL), (int64_t)(ns % 1000000000UL / 1000) };
 	if (a[0] && copy_to_user(curmm(), a[0], tv, sizeof tv))
+		return -EFAULT;
+	struct timezone_k tz;
+	walltime_tz(&tz);
+	if (a[1] && copy_to_user(curmm(), a[1], &tz, sizeof tz))
 		return -EFAULT;
 	return 0;
 }

@@ -15,7 +15,8 @@ fail() { echo "FAIL $1: $2"; }
 qemu_virt() {
 	name=$1; t=$2; smp=$3; args=$4; shift 4
 	timeout --foreground -k 5 "$t" qemu-system-riscv64 -M virt -smp "$smp" -m 512M \
-		-nographic -bios default -kernel "$KERNEL" -append "$args" "$@" \
+		-nographic -bios default -kernel "$KERNEL" -append "$args" \
+		-device virtio-rng-device "$@" \
 		</dev/null >"$LOGDIR/$name.log" 2>&1
 	QEMU_STATUS=$?
 	return 0

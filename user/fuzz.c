@@ -4,15 +4,21 @@
  * processes.  A child may die of a signal or block; the parent kills it
  * after a deadline and starts the next.  The kernel must survive all of it:
  * afterwards fork, pipes, files and exec still work.
- *   fuzz [rounds] [calls-per-round] [seed] [all]
+ *   fuzz [rounds] [calls-per-round] [seed] [all][,user]
  * With "all", the calls that usually just kill the child (munmap,
  * mprotect, brk, rt_sigaction, rt_sigreturn, MAP_FIXED) are fuzzed too.
+ * With "user", each child becomes uid 1000 first, and may also call kill
+ * and reboot (they must fail against root's processes and the machine);
+ * a child that finishes checks that it is still uid 1000 everywhere and
+ * still cannot read /etc/shadow, and the parent that root's files kept
+ * their owner and mode: nothing gained privilege.
  */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +35,10 @@ static uint64_t next(void)
 }
 
 static char buf[8192];
-static int fuzz_all;
+static int fuzz_all, fuzz_user;
+
+#define UID 1000
+#define GAINED 99		/* a child's exit status: it gained privilege */
 
 static long hostile_arg(void)
 {
@@ -51,6 +60,8 @@ static int excluded(long nr)
 {
 	if (fuzz_all && (nr == 215 || nr == 226 || nr == 134 || nr == 139 || nr == 214 || nr == 222))
 		return 0;
+	if (fuzz_user && (nr == 129 || nr == 130 || nr == 131 || nr == 142))
+		return 0;	/* as a user these must fail against root */
 	switch (nr) {
 	case 93: case 94:		/* exit */
 	case 129: case 130: case 131:	/* kill: could hit the parent or init */
@@ -65,6 +76,25 @@ static int excluded(long nr)
 	return 0;
 }
 
+static void become_user(void)
+{
+	if (SYS2(SYS_setgroups, 0, 0) || SYS3(SYS_setresgid, UID, UID, UID) ||
+	    SYS3(SYS_setresuid, UID, UID, UID))
+		_exit(2);
+}
+
+/* After the fuzzing: every id still 1000, no groups, and root's secret still closed to us. */
+static int still_user(void)
+{
+	unsigned r = 0, e = 0, s = 0, gr = 0, ge = 0, gs = 0;
+	if (SYS3(SYS_getresuid, &r, &e, &s) || SYS3(SYS_getresgid, &gr, &ge, &gs))
+		return 1;	/* our own stack may be garbage by now: not a gain */
+	long fsu = SYS1(SYS_setfsuid, -1), fsg = SYS1(SYS_setfsgid, -1);
+	long shadow = SYS4(SYS_openat, -100, "/etc/shadow", 0, 0);
+	return r == UID && e == UID && s == UID && gr == UID && ge == UID && gs == UID &&
+	       fsu == UID && fsg == UID && SYS2(SYS_getgroups, 0, 0) == 0 && shadow == -EACCES;
+}
+
 static void child(long calls)
 {
 	for (long i = 0; i < calls; i++) {
@@ -77,7 +107,7 @@ static void child(long calls)
 		ut_sys6(nr, hostile_arg(), hostile_arg(), hostile_arg(), a3,
 			hostile_arg(), hostile_arg());
 	}
-	_exit(0);
+	_exit(fuzz_user && !still_user() ? GAINED : 0);
 }
 
 int main(int argc, char **argv)
@@ -85,7 +115,12 @@ int main(int argc, char **argv)
 	int rounds = argc > 1 ? atoi(argv[1]) : 40;
 	long calls = argc > 2 ? atol(argv[2]) : 3000;
 	rng = argc > 3 ? strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL) | 1;
-	fuzz_all = argc > 4 && strcmp(argv[4], "all") == 0;
+	fuzz_all = argc > 4 && strstr(argv[4], "all") != NULL;
+	fuzz_user = argc > 4 && strstr(argv[4], "user") != NULL;
+	struct stat shadow0 = { 0 }, shadow1 = { 0 }, bb0 = { 0 }, bb1 = { 0 };
+	stat("/etc/shadow", &shadow0);
+	stat("/bin/busybox", &bb0);
+	int gained = 0;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	printf("fuzz: %d rounds x %ld calls, seed %#llx\n", rounds, calls, (unsigned long long)rng);
 	int finished = 0, signalled = 0, killed = 0;
@@ -97,6 +132,8 @@ int main(int argc, char **argv)
 			int fd = open("/dev/null", O_RDWR);
 			dup2(fd, 0), dup2(fd, 1), dup2(fd, 2);
 			signal(SIGPIPE, SIG_IGN);
+			if (fuzz_user)
+				become_user();
 			child(calls);
 		}
 		int st = 0;
@@ -111,6 +148,8 @@ int main(int argc, char **argv)
 				printf("fuzz: round %d: child died of signal %d\n", r, WTERMSIG(st));
 		} else {
 			finished++;
+			if (WEXITSTATUS(st) == GAINED && gained++ < 3)
+				printf("fuzz: round %d: the child ended with changed ids or root's access\n", r);
 		}
 	}
 	printf("fuzz: %d finished, %d died of a signal, %d blocked and killed\n", finished, signalled, killed);
@@ -129,6 +168,16 @@ int main(int argc, char **argv)
 	ok &= fd >= 0 && write(fd, "ok", 2) == 2 && lseek(fd, 0, SEEK_SET) == 0 &&
 	      read(fd, buf, 2) == 2 && memcmp(buf, "ok", 2) == 0;
 	printf("%s kernel-survives-fuzz\n", ok ? "PASS" : "FAIL");
-	printf("%d passed, %d failed\n", ok, !ok);
-	return !ok;
+	int kept = 1;
+	if (fuzz_user) {
+		stat("/etc/shadow", &shadow1);
+		stat("/bin/busybox", &bb1);
+		kept = !gained && shadow1.st_mode == shadow0.st_mode && shadow1.st_uid == 0 &&
+		       bb1.st_mode == bb0.st_mode && bb1.st_uid == 0 && SYS0(SYS_geteuid) == 0;
+		printf("fuzz: as uid %d: %d children gained privilege; /etc/shadow %o uid %u, /bin/busybox %o uid %u\n",
+		       UID, gained, shadow1.st_mode & 07777, shadow1.st_uid, bb1.st_mode & 07777, bb1.st_uid);
+		printf("%s user-gains-nothing\n", kept ? "PASS" : "FAIL");
+	}
+	printf("%d passed, %d failed\n", ok + (fuzz_user && kept), !ok + !kept);
+	return !ok || !kept;
 }

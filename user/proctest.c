@@ -209,7 +209,10 @@ static void test_mount(void)
 	ut_check_ret("mount_proc", SYS5(SYS_mount, "proc", "/proc", "proc", 0, 0), 0);
 	ut_check_ret("mount_tmpfs", SYS5(SYS_mount, "tmpfs", "/tmp", "tmpfs", 0, 0), 0);
 	ut_check_ret("mount_missing", SYS5(SYS_mount, "tmpfs", "/nonexistent", "tmpfs", 0, 0), -ENOENT);
-	ut_check_ret("mount_unknown_fs", SYS5(SYS_mount, "x", "/tmp", "ext4", 0, 0), -ENODEV);
+	ut_check_ret("mount_unknown_fs", SYS5(SYS_mount, "x", "/tmp", "nosuchfs", 0, 0), -ENODEV);
+	/* a disk filesystem (issue 12) from a source that does not exist: Linux says ENOENT */
+	ut_check_ret("mount_missing_source", SYS5(SYS_mount, "/dev/nonexistent", "/tmp", "ext2", 0, 0), -ENOENT);
+	ut_check_ret("mount_not_block", SYS5(SYS_mount, "/dev/null", "/tmp", "ext2", 0, 0), -ENOTBLK);
 	long n = slurp("/proc/mounts", buf, sizeof buf);
 	UT_CHECK("mounts_listed", n > 0 && strstr(buf, " / ") && strstr(buf, "proc /proc proc") &&
 		 strstr(buf, "tmpfs /tmp tmpfs"), "text '%s'", buf);

@@ -128,6 +128,6 @@ clean:
 
 # offload=1 against offload=0, side by side; writes docs/BENCHMARKS.md
 bench: deps
-	@$(MAKE) --no-print-directory kernel rootfs-full
-	@sh scripts/bench.sh
+	@$(MAKE) --no-print-directory kernel rootfs-full plugin
+	@LOAD=$(LOAD) sh scripts/bench.sh
 	@sh scripts/bench-disk.sh

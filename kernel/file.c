@@ -106,7 +106,7 @@ static int always_ready(struct file *f) { (void)f; return 3; }
 static const struct file_ops reg_ops = { .read = reg_read, .write = reg_write, .poll = always_ready };
 static const struct file_ops dir_ops = { .read = dir_rw, .write = dir_rw, .poll = always_ready };
 
-/* ---- /dev/null, /dev/zero (/dev/random: kernel/random.c) ---- */
+/* ---- /dev/null, /dev/zero (/dev/random, /dev/urandom: kernel/random_user.c) ---- */
 
 static long null_read(struct file *f, uint64_t ubuf, size_t n) { (void)f, (void)ubuf, (void)n; return 0; }
 static long null_write(struct file *f, uint64_t ubuf, size_t n) { (void)f, (void)ubuf; return (long)n; }

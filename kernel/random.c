@@ -26,6 +26,7 @@
 #include <string.h>
 
 #define RESEED_BYTES 32		/* 256 bits of credited input per reseed */
+#define JITTER_CHANGES (4 * 8 * RESEED_BYTES)	/* a quarter bit each */
 
 static struct spinlock rng_lock = SPINLOCK_INIT("random");
 static struct {				/* all under rng_lock */
@@ -110,7 +111,7 @@ void random_seed_from_jitter(void)
 		return;
 	uint64_t samples[32], last = 0;
 	uint32_t scratch[8] = { 0 }, changes = 0;
-	for (int round = 0; round < 4096 && changes < 4 * 8 * RESEED_BYTES; round++) {
+	for (int round = 0; round < 4096 && changes < JITTER_CHANGES; round++) {
 		for (int i = 0; i < 32; i++) {
 			uint64_t t0 = time_now();
 			crng_split(scratch, scratch);
@@ -126,8 +127,11 @@ void random_seed_from_jitter(void)
 	if (!was)
 		reseed_locked();
 	spin_unlock(&rng_lock);
-	if (!was)
+	if (!was && changes >= JITTER_CHANGES)
 		pr_info("random: seeded from timer jitter (%u samples changed)\n", changes);
+	else if (!was)	/* a clock too coarse or too regular: say so rather than wait forever */
+		pr_warn("random: timer jitter gave only %u of %u changes; seeded anyway, weakly\n",
+			changes, JITTER_CHANGES);
 }
 
 void random_init(void)

@@ -92,10 +92,15 @@ static long random_write(struct file *f, uint64_t ubuf, size_t n)
 	return done ? (long)done : n ? -EFAULT : 0;
 }
 
+/*
+ * Readable once seeded.  Nothing seeds the generator in the background, so a
+ * poller would wait forever: it seeds from jitter, as a blocking read would.
+ */
 static int random_poll(struct file *f)
 {
 	(void)f;
-	return random_ready() ? 3 : 2;	/* readable once seeded; always writable */
+	random_seed_from_jitter();
+	return 3;
 }
 
 static int always_ready(struct file *f) { (void)f; return 3; }

@@ -3,6 +3,7 @@
 #include "kernel/printk.h"
 #include "kernel/platform.h"
 #include "sched/thread.h"
+#include "rpc/adapt.h"
 #include "kernel/timer.h"
 #include "kernel/latency.h"
 #include <stdio.h>
@@ -58,6 +59,8 @@ int stats_format(char *buf, int n)
 				lat_to_ns(stats.lat_serve) / c, lat_to_ns(stats.lat_cq) / c,
 				lat_to_ns(stats.lat_post) / c);
 	}
+	if (len < n)
+		len += adapt_format(buf + len, n - len);
 	return len;
 }
 

@@ -458,15 +458,21 @@ static long user_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, int t
 	spin_lock(&mm->lock);
 	while (done < n) {
 		uint64_t va = uaddr + done;
-		pte_t *pte = resolve(mm, va, to_user);
-		if (!pte) {
-			spin_unlock(&mm->lock);
-			return -EFAULT;
+		char *k = utc_lookup(&mm->utc, mm->tlb_gen, va, to_user);
+		if (!k) {
+			pte_t *pte = resolve(mm, va, to_user);
+			if (!pte) {
+				spin_unlock(&mm->lock);
+				return -EFAULT;
+			}
+			char *page = (char *)PA2VA(PTE2PA(*pte));
+			utc_fill(&mm->utc, mm->tlb_gen, va, page,
+				 (*pte & PTE_W) && !(*pte & PTE_COW));
+			k = page + (va & (PGSIZE - 1));
 		}
 		size_t chunk = PGSIZE - (va & (PGSIZE - 1));
 		if (chunk > n - done)
 			chunk = n - done;
-		char *k = (char *)PA2VA(PTE2PA(*pte)) + (va & (PGSIZE - 1));
 		if (to_user)
 			memcpy(k, (char *)kbuf + done, chunk);
 		else

@@ -11,6 +11,7 @@
 #include "kernel/vm.h"
 #include "kernel/memlayout.h"
 #include "kernel/spinlock.h"
+#include "kernel/utc.h"
 #include <stdatomic.h>
 
 #define USER_STACK_TOP   0x0000003fff000000UL
@@ -27,6 +28,7 @@ struct mm {
 	/* taken by the server on every user copy: a line of its own, or each
 	 * copy would pull the line above away from the client */
 	_Alignas(64) struct spinlock lock;
+	struct utc utc;			/* under lock: the last page a copy reached (kernel/utc.h) */
 	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
 	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
 	struct filemap *filemaps;	/* file mappings (kernel/filemap.c), syscall cpu only */

@@ -29,6 +29,8 @@
 #include "rpc/offload.h"
 #include "rpc/rpc.h"
 #include "rpc/idle.h"
+#include "rpc/adapt.h"
+#include "kernel/insn_mark.h"
 #include "kernel/proc.h"
 #include "kernel/kmalloc.h"
 #include "kernel/printk.h"
@@ -158,34 +160,60 @@ static inline void submit(struct client *c, struct rpc_req *s, struct task *t,
 }
 
 /*
+ * Spin on our CQ from poll `i` up to `polls`: the poll at which an entry is
+ * there, or 0 (ran out, or with may_yield other threads are ready).  Only
+ * the empty polls run here, between marks, so that the instruction-count
+ * plugin counts spinning apart (kernel/insn_mark.h).
+ */
+static inline unsigned cq_spin(struct client *c, unsigned i, unsigned polls, int may_yield)
+{
+	INSN_MARK_SPIN();
+	for (; i <= polls; i++) {
+		if (rpc_cq_peek(&c->cq))	/* one plain load per empty poll */
+			break;
+		if (may_yield && (i & 31) == 0 && i > switch_budget && exec_others_waiting()) {
+			i = polls + 1;
+			break;
+		}
+	}
+	INSN_MARK_END();
+	return i <= polls ? i : 0;
+}
+
+/*
  * Poll our CQ up to `polls` times for task t's completion, taking any
  * other task's on the way: 1 and its result in *r once t's came.  With
- * may_yield, stop early (0) once other threads are ready to run.
+ * may_yield, stop early (0) once other threads are ready to run.  The
+ * window shrinks to what recent answers took (rpc/adapt.h): a peer later
+ * than that is not running, and we sleep instead.
  */
 static inline int poll_own(struct client *c, struct task *t, unsigned polls, int may_yield,
 			   long *r)
 {
 	uint64_t handle = t->thread->waker;
-	for (unsigned i = 1; i <= polls; i++) {
-		struct rpc_cqe *e = rpc_cq_peek(&c->cq);	/* one plain load per empty poll */
-		if (!e) {
-			if (may_yield && (i & 31) == 0 && i > switch_budget && exec_others_waiting())
-				return 0;
-			continue;
+	int cpu = mycpu()->id;
+	unsigned window = adapt_window(cpu, polls);
+	for (unsigned i = 1;; i++) {
+		i = cq_spin(c, i, window, may_yield);
+		if (!i) {
+			if (!may_yield || !exec_others_waiting())	/* ran out, not gave way */
+				adapt_giveup(cpu, window);
+			return 0;
 		}
+		struct rpc_cqe *e = rpc_cq_peek(&c->cq);
 		uint64_t h = e->handle, stamp = e->stamp;
 		long result = e->result;
 		rpc_cq_release(&c->cq);
 		if (h == handle) {	/* ours: straight back, no flag, no wake */
+			adapt_hit(cpu, i);
 			if (latency_on)
 				latency_taken(t, stamp);
 			completion_taken(c);
 			*r = result;
 			return 1;
 		}
-		complete_task(c, task_of(mycpu()->id, h), result, stamp);
+		complete_task(c, task_of(cpu, h), result, stamp);
 	}
-	return 0;
 }
 
 /*
@@ -200,7 +228,8 @@ static inline int poll_own(struct client *c, struct task *t, unsigned polls, int
 long offload_wait(struct task *t)
 {
 	long r;
-	if (poll_own(myclient(), t, spin_budget, 1, &r))
+	/* the fast path's wait gave up (the server is not running): sleep now */
+	if (!adapt_skip_idle_spin(mycpu()->id) && poll_own(myclient(), t, spin_budget, 1, &r))
 		return r;
 	while (!t->sys_done)
 		thread_park();
@@ -380,30 +409,56 @@ __hotserver static void complete(int client, const struct rpc_req *req, long res
 }
 
 /*
+ * Spin on every client's SQ from poll `i` up to `polls`: the index in
+ * client_ids of one with a request, or -1 (ran out, or other threads are
+ * ready).  Only the empty polls, between marks for the instruction-count
+ * plugin (kernel/insn_mark.h).
+ */
+__hotserver static inline int sq_spin(unsigned i, unsigned polls, unsigned *at)
+{
+	int found = -1;
+	INSN_MARK_SPIN();
+	for (; i < polls && found < 0; i++) {
+		for (int k = 0; k < nclients; k++)
+			if (rpc_sq_peek(&clients[client_ids[k]].sq)) {	/* one plain load when empty */
+				*at = i;
+				found = k;
+				break;
+			}
+		if (found < 0 && (i & 31) == 0 && exec_others_waiting())
+			break;
+	}
+	INSN_MARK_END();
+	return found;
+}
+
+/*
  * Run to completion: while nothing else on this cpu is ready, the worker
  * that just answered takes the next request itself instead of parking,
  * which saves two context switches per call in the steady state.  Polls
- * every client's SQ in place.
+ * every client's SQ in place, for as long as recent gaps between requests
+ * predict (rpc/adapt.h); past that the clients are not running: park, and
+ * let the executor sleep.
  */
 __hotserver static int take_next_inline(struct worker *w)
 {
-	for (unsigned i = 1; i < spin_budget; i++) {
-		for (int k = 0; k < nclients; k++) {
-			struct client *c = &clients[client_ids[k]];
-			struct rpc_req *e = rpc_sq_peek(&c->sq);	/* one plain load when empty */
-			if (e) {
-				w->req = *e;
-				w->client = client_ids[k];
-				rpc_sq_release(&c->sq);
-				w->task = task_of(w->client, w->req.handle);
-				STATS.inline_reqs++;
-				return 1;
-			}
-		}
-		if ((i & 31) == 0 && exec_others_waiting())
-			return 0;
+	int cpu = mycpu()->id;
+	unsigned window = adapt_window(cpu, spin_budget), at = 0;
+	int k = sq_spin(1, window, &at);
+	if (k < 0) {
+		if (!exec_others_waiting())	/* ran out, not gave way */
+			adapt_giveup(cpu, window);
+		return 0;
 	}
-	return 0;
+	adapt_hit(cpu, at);
+	struct client *c = &clients[client_ids[k]];
+	struct rpc_req *e = rpc_sq_peek(&c->sq);
+	w->req = *e;
+	w->client = client_ids[k];
+	rpc_sq_release(&c->sq);
+	w->task = task_of(w->client, w->req.handle);
+	STATS.inline_reqs++;
+	return 1;
 }
 
 __hotserver static void worker_main(void *arg)

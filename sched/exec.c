@@ -7,6 +7,8 @@
 #include "sched/thread.h"
 #include "sched/waker.h"
 #include "rpc/idle.h"
+#include "rpc/adapt.h"
+#include "kernel/insn_mark.h"
 #include "kernel/vm.h"
 #include "kernel/kmalloc.h"
 #include "kernel/printk.h"
@@ -374,11 +376,14 @@ static int has_work(struct executor *e)
  * a syscall round trip is shorter than two IPIs and two wfi exits, and
  * while we spin with need_wakeup clear the peer sends no IPI at all.
  */
-static void idle_wait(struct executor *e)
+static void idle_wait_marked(struct executor *e)
 {
 	struct cpu *c = mycpu();
 	uint64_t t0 = r_time(), until = t0 + poll_ticks;
-	for (unsigned i = 1; poll_ticks; i++) {
+	/* a peer that did not answer in time is not running: don't spin for
+	 * it, sleep (rpc/adapt.h) */
+	int spin = poll_ticks && !adapt_skip_idle_spin(c->id);
+	for (unsigned i = 1; spin; i++) {
 		if (has_work(e)) {
 			exec_stats[c->id].poll_hits++;
 			return;
@@ -399,6 +404,14 @@ static void idle_wait(struct executor *e)
 	exec_stats[c->id].idle_ticks += r_time() - t0;
 	exec_stats[c->id].wfi++;
 	intr_on();			/* take the interrupt that woke us */
+}
+
+/* the idle window and wfi, counted apart by the instruction-count plugin */
+static void idle_wait(struct executor *e)
+{
+	INSN_MARK_IDLE();
+	idle_wait_marked(e);
+	INSN_MARK_END();
 }
 
 _Noreturn void exec_loop(void)

@@ -19,6 +19,27 @@
  *   callret     a call to and return from an empty function (no system call):
  *               what one call costs the emulator, to weigh kernel paths by
  *   fence       one `fence r,rw` (an acquire's fence) in user mode
+ *
+ * lmbench's first rows (lat_syscall, lat_select, lat_sig, lat_pagefault,
+ * lat_mmap, lat_ctx), same operations, duet's loop and clock:
+ *   read_zero   read 1 byte from /dev/zero (opened once)
+ *   stat        stat of PATH (default /etc/passwd, else /dev/null)
+ *   fstat       fstat of an open PATH
+ *   select      select on 100 fds (/dev/null, always ready), 0 timeout; as
+ *               many as the fd table holds if fewer (stderr says how many)
+ *   siginstall  sigaction install of a handler
+ *   sigcatch    kill(getpid(), SIGUSR1) caught by a handler
+ *   pagefault   first touch of one page of a fresh anonymous mapping
+ *               (per page: mmap of 64 pages, touch each, munmap)
+ *   mmapfile    mmap + first touch + munmap of a 64 KiB file; prints
+ *               "bench mmapfile n/a <errno>" when the kernel refuses it
+ *   ctx2, ctx8  one pass of a token round a ring of 2 or 8 processes
+ *               over pipes (lat_ctx with no working set), per switch
+ *
+ * The timed loop is always bracketed by
+ * two marker instructions (addi x0,x0,1 and addi x0,x0,2: HINTs, no-ops for
+ * the hart) that the instruction-count plugin (tests/plugin/insn_count.c)
+ * snapshots its counters at, so its figures cover the timed loop only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +49,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/select.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -213,6 +237,195 @@ static void mix_loop(long n)
 	}
 }
 
+static void op_read_zero(long n)
+{
+	char c;
+	for (long i = 0; i < n; i++)
+		if (read(fd_a, &c, 1) != 1)
+			die("read");
+}
+
+static void op_stat(long n)
+{
+	struct stat st;
+	for (long i = 0; i < n; i++)
+		if (stat(path, &st) != 0)
+			die("stat");
+}
+
+static void op_fstat(long n)
+{
+	struct stat st;
+	for (long i = 0; i < n; i++)
+		if (fstat(fd_a, &st) != 0)
+			die("fstat");
+}
+
+#define SELECT_FDS 100
+static int select_first, select_n;
+
+static void op_select(long n)
+{
+	fd_set rd;
+	for (long i = 0; i < n; i++) {
+		struct timeval tv = { 0, 0 };
+		FD_ZERO(&rd);
+		for (int k = 0; k < select_n; k++)
+			FD_SET(select_first + k, &rd);
+		if (select(select_first + select_n, &rd, NULL, NULL, &tv) != select_n)
+			die("select");
+	}
+}
+
+static void setup_select(void)
+{
+	/* lmbench's lat_select opens the fds to one file; /dev/null is ready */
+	for (int k = 0; k < SELECT_FDS; k++) {
+		int fd = open("/dev/null", O_RDONLY);
+		if (fd < 0 && errno == EMFILE && k >= 10)
+			break;
+		if (fd < 0)
+			die("open /dev/null");
+		if (k == 0)
+			select_first = fd;
+		else if (fd != select_first + k)
+			die("fds not consecutive");
+		select_n = k + 1;
+	}
+	if (select_n < SELECT_FDS)
+		fprintf(stderr, "bench select: %d fds (the fd table's limit)\n", select_n);
+}
+
+static volatile sig_atomic_t caught;
+static void on_usr1(int sig) { (void)sig; caught++; }
+
+static void op_siginstall(long n)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_usr1;
+	for (long i = 0; i < n; i++)
+		if (sigaction(SIGUSR1, &sa, NULL) != 0)
+			die("sigaction");
+}
+
+static void op_sigcatch(long n)
+{
+	long before = caught;
+	pid_t me = getpid();
+	for (long i = 0; i < n; i++)
+		if (kill(me, SIGUSR1) != 0)
+			die("kill");
+	if (caught - before != n) {
+		errno = EINVAL;
+		die("signals caught");
+	}
+}
+
+#define FAULT_PAGES 64
+
+static void op_pagefault(long n)
+{
+	/* n counts pages: whole mappings of FAULT_PAGES pages each */
+	long pg = sysconf(_SC_PAGESIZE);
+	for (long done = 0; done < n; done += FAULT_PAGES) {
+		char *p = mmap(NULL, FAULT_PAGES * pg, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		for (long k = 0; k < FAULT_PAGES; k++)
+			p[k * pg] = 1;
+		munmap(p, FAULT_PAGES * pg);
+	}
+}
+
+#define MMAP_FILE "/tmp/mmapfile"
+#define MMAP_SIZE (64 * 1024)
+static volatile char mmap_sink;
+
+static void op_mmapfile(long n)
+{
+	for (long i = 0; i < n; i++) {
+		char *p = mmap(NULL, MMAP_SIZE, PROT_READ, MAP_SHARED, fd_a, 0);
+		if (p == MAP_FAILED)
+			die("mmap");
+		mmap_sink = p[0];
+		munmap(p, MMAP_SIZE);
+	}
+}
+
+/* mmap of a file may not be there (ENODEV and the like): say so, don't fail */
+static void setup_mmapfile(void)
+{
+	static char buf[MMAP_SIZE];
+	fd_a = open(MMAP_FILE, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd_a < 0)
+		die("create " MMAP_FILE);
+	memset(buf, 'm', sizeof buf);
+	if (write(fd_a, buf, sizeof buf) != (ssize_t)sizeof buf)
+		die("write " MMAP_FILE);
+	void *p = mmap(NULL, MMAP_SIZE, PROT_READ, MAP_SHARED, fd_a, 0);
+	if (p == MAP_FAILED) {
+		printf("bench %s n/a %s\n", name, strerror(errno));
+		exit(0);
+	}
+	if (((char *)p)[MMAP_SIZE - 1] != 'm') {
+		errno = EIO;
+		die("mmap contents");
+	}
+	munmap(p, MMAP_SIZE);
+}
+
+/*
+ * lat_ctx: nproc processes in a ring, each reads the token from its pipe and
+ * writes it to the next one's; the parent is the ring's first member.  One
+ * op is one switch (a pass is nproc of them).
+ */
+#define CTX_MAX 8
+static int ctx_n;
+static int ring[CTX_MAX][2];
+static pid_t ctx_kids[CTX_MAX];
+
+static void setup_ctx(int nproc)
+{
+	ctx_n = nproc;
+	for (int k = 0; k < nproc; k++)
+		if (pipe(ring[k]) != 0)
+			die("pipe");
+	for (int k = 1; k < nproc; k++) {
+		pid_t p = fork();
+		if (p < 0)
+			die("fork");
+		if (p == 0) {	/* member k: ring[k] in, ring[(k+1)%n] out */
+			char c;
+			while (read(ring[k][0], &c, 1) == 1)
+				if (write(ring[(k + 1) % nproc][1], &c, 1) != 1)
+					break;
+			_exit(0);
+		}
+		ctx_kids[k] = p;
+	}
+}
+
+static void op_ctx(long n)
+{
+	char c = 't';
+	long passes = (n + ctx_n - 1) / ctx_n;
+	for (long i = 0; i < passes; i++)
+		if (write(ring[1 % ctx_n][1], &c, 1) != 1 || read(ring[0][0], &c, 1) != 1)
+			die("ring pass");
+}
+
+static void teardown_ctx(void)
+{
+	for (int k = 0; k < ctx_n; k++) {
+		close(ring[k][0]);
+		close(ring[k][1]);
+	}
+	for (int k = 1; k < ctx_n; k++)
+		kill(ctx_kids[k], SIGKILL), waitpid(ctx_kids[k], NULL, 0);
+}
+
 static void op_mixed(long n)
 {
 	pid_t c = fork();
@@ -265,6 +478,11 @@ int main(int argc, char **argv)
 		{ "lsdir", op_lsdir },         { "mixed", op_mixed },
 		{ "loop", op_loop },           { "callret", op_callret },
 		{ "fence", op_fence },
+		{ "read_zero", op_read_zero }, { "stat", op_stat },
+		{ "fstat", op_fstat },         { "select", op_select },
+		{ "siginstall", op_siginstall }, { "sigcatch", op_sigcatch },
+		{ "pagefault", op_pagefault }, { "mmapfile", op_mmapfile },
+		{ "ctx2", op_ctx },            { "ctx8", op_ctx },
 		{ "forkexec", op_forkexec },   { "forksh", op_forksh },
 	};
 	void (*op)(long) = NULL;
@@ -273,7 +491,8 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench NAME [ITERATIONS] [PATH]\n"
-		                "names: getppid write_null nanosleep0 openclose pipe forkwait\n");
+		                "names: getppid write_null nanosleep0 openclose pipe forkwait lsdir mixed\n"
+		                "       read_zero stat fstat select siginstall sigcatch pagefault mmapfile ctx2 ctx8\n");
 		return 2;
 	}
 	name = argv[1];
@@ -292,7 +511,11 @@ int main(int argc, char **argv)
 		fd_a = open("/dev/null", O_WRONLY);
 		if (fd_a < 0)
 			die("open /dev/null");
-	} else if (op == op_openclose) {
+	} else if (op == op_read_zero) {
+		fd_a = open("/dev/zero", O_RDONLY);
+		if (fd_a < 0)
+			die("open /dev/zero");
+	} else if (op == op_openclose || op == op_stat || op == op_fstat) {
 		int fd;
 		if (argc > 3)
 			path = argv[3];
@@ -303,7 +526,22 @@ int main(int argc, char **argv)
 		}
 		if (fd < 0)
 			die("open");
-		close(fd);
+		if (op == op_fstat)
+			fd_a = fd;
+		else
+			close(fd);
+	} else if (op == op_select) {
+		setup_select();
+	} else if (op == op_siginstall || op == op_sigcatch) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_usr1;
+		if (sigaction(SIGUSR1, &sa, NULL) != 0)
+			die("sigaction");
+	} else if (op == op_mmapfile) {
+		setup_mmapfile();
+	} else if (op == op_ctx) {
+		setup_ctx(name[3] == '8' ? 8 : 2);
 	} else if (op == op_pipe) {
 		setup_pipe();
 	} else if (op == op_lsdir) {
@@ -321,12 +559,16 @@ int main(int argc, char **argv)
 	if (warm < 1)
 		warm = 1;
 	op(warm);
+	__asm__ volatile("addi x0, x0, 1" ::: "memory");	/* plugin: start */
 	t0 = now_ns();
 	op(iters);
 	t1 = now_ns();
+	__asm__ volatile("addi x0, x0, 2" ::: "memory");	/* plugin: stop */
 
 	if (op == op_pipe)
 		teardown_pipe();
+	if (op == op_ctx)
+		teardown_ctx();
 	printf("bench %s iters=%ld ns_per_op=%lld\n", name, iters,
 	       (long long)((t1 - t0) / iters));
 	return 0;

@@ -206,6 +206,41 @@ static void test_getrandom_killable(void)
 	munmap(m, len);
 }
 
+/*
+ * Only root (CAP_SYS_TIME) sets the clocks: a child that gave up root gets
+ * Linux's EPERM from the syscalls and EACCES from RTC_SET_TIME, and can
+ * still read the clocks and the generator.
+ */
+static void test_not_root(void)
+{
+	int fd = open("/dev/rtc0", O_RDONLY);
+	pid_t p = fork();
+	if (p == 0) {
+		int bad = 0;
+		struct timespec ts = { 2000000000, 0 };
+		struct { long sec, usec; } tv = { 2000000000, 0 };
+		struct { int west, dst; } tz = { 0, 0 };
+		struct rtc_tm tm;
+		unsigned char b[16];
+		if (SYS1(SYS_setuid, 1000) != 0) {
+			ut_fail("not_root_setuid", "setuid(1000) failed");
+			_exit(1);
+		}
+		bad += !ut_check_ret("not_root_clock_settime_eperm", SYS2(SYS_clock_settime, CLOCK_REALTIME, &ts), -EPERM);
+		bad += !ut_check_ret("not_root_settimeofday_eperm", SYS2(SYS_settimeofday, &tv, 0), -EPERM);
+		bad += !ut_check_ret("not_root_settimeofday_tz_eperm", SYS2(SYS_settimeofday, 0, &tz), -EPERM);
+		bad += !ut_check_ret("not_root_rtc_rd_time", SYS3(SYS_ioctl, fd, RTC_RD_TIME, &tm), 0);
+		bad += !ut_check_ret("not_root_rtc_set_time_eacces", SYS3(SYS_ioctl, fd, RTC_SET_TIME, &tm), -EACCES);
+		bad += !ut_check_ret("not_root_open_rtc0_eacces", SYS4(SYS_openat, AT_FDCWD, "/dev/rtc0", O_RDONLY, 0), -EACCES);
+		bad += !ut_check_ret("not_root_getrandom", SYS3(SYS_getrandom, b, 16, 0), 16);
+		_exit(bad);
+	}
+	int st = 0;
+	waitpid(p, &st, 0);
+	UT_CHECK("not_root_all", WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %#x", st);
+	close(fd);
+}
+
 static void test_dev_random(void)
 {
 	unsigned char a[4096], b[4096];
@@ -270,6 +305,7 @@ int main(int argc, char **argv)
 	test_getrandom();
 	test_getrandom_killable();
 	test_dev_random();
+	test_not_root();
 	test_set_clock();
 	return ut_summary();
 }

@@ -42,10 +42,10 @@ static void check(int ok, const char *name, const char *fmt, long exp, long got)
 /*
  * A starved sleeper is late by most of the spinner's 1.5 s; a working
  * preemption tick makes it ~10 ms.  The bound sits far from both because a
- * loaded host deschedules QEMU's vCPUs for tens of ms at a time (CI ran this
- * beside other builds and saw 60 ms exceeded with nothing wrong in duet).
+ * loaded host deschedules QEMU's vCPUs for long stretches (beside other
+ * builds at load 8-22 this saw 77-461 ms with nothing wrong in duet).
  */
-#define LATE_MS 300
+#define LATE_MS 700
 
 static long now_ms(void)
 {

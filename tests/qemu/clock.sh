@@ -22,6 +22,8 @@ for off in 1 0; do
 		fail "$n-date-within-run" "expected duet's date between $h0 and $h1 (host, +-1 s), got '$d'"; fi
 	check_log $n "$n-rtc-boot-line" '^\[.*\] clock: goldfish RTC, wall clock set to [0-9]+ s since the epoch$'
 	check_log $n "$n-seed-line" '^\[.*\] random: 32 bytes from /chosen/rng-seed$'
+	# the virtio-rng driver (drivers/virtio_rng.c) feeds random_add_entropy
+	check_log $n "$n-virtio-rng-feeds" '^\[.*\] virtio-rng: [1-9][0-9]* bytes of entropy from virtio[0-9]+$'
 	check_log $n "$n-busybox-summary" '^clock.sh: [0-9]+ passed, 0 failed$'
 	check_log $n "$n-clocktest-summary" '^[0-9]+ passed, 0 failed$'
 	check_no_log $n "$n-no-panic" 'panic|kernel exception'

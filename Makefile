@@ -116,7 +116,8 @@ DISK_SIZE ?= 64M
 disk: deps
 	@$(MAKE) --no-print-directory rootfs-full
 	rm -f $(BUILD)/disk.img
-	mke2fs -q -F -t ext2 -d $(BUILD)/rootfs $(BUILD)/disk.img $(DISK_SIZE)
+	fr=; [ ! -f $(BUILD)/rootfs.fakeroot ] || fr="fakeroot -i $(BUILD)/rootfs.fakeroot --"; \
+		$$fr mke2fs -q -F -t ext2 -d $(BUILD)/rootfs $(BUILD)/disk.img $(DISK_SIZE)
 
 # ---- tests ----
 test: deps
@@ -125,6 +126,13 @@ test: deps
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/*.elf $(BUILD)/Image $(BUILD)/ksyms*.S
+
+# musl's libc-test, static, in duet and under qemu-user: make libc-test LIBC_TEST=<dir>
+# (a checkout outside the repository, see docs/LIBC-TEST.md)
+.PHONY: libc-test
+libc-test: deps
+	@$(MAKE) --no-print-directory kernel rootfs-full
+	@BUILD=$(BUILD) LIBC_TEST=$(LIBC_TEST) sh tests/libc-test.sh
 
 # offload=1 against offload=0, side by side; writes docs/BENCHMARKS.md
 bench: deps

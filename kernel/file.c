@@ -166,7 +166,8 @@ int file_open_inode(struct inode *ip, int flags, struct file **out)
 
 int fd_install(struct proc *p, struct file *f, int min, int cloexec)
 {
-	for (int fd = min < 0 ? 0 : min; fd < NOFILE; fd++) {
+	uint64_t lim = rlimit_cur(p, RLIMIT_NOFILE);
+	for (int fd = min < 0 ? 0 : min; fd < NOFILE && (uint64_t)fd < lim; fd++) {
 		if (p->files[fd])
 			continue;
 		p->files[fd] = f;

@@ -15,6 +15,8 @@
 #include "kernel/stats.h"
 #include "kernel/signal.h"
 #include "kernel/filemap.h"
+#include "kernel/thread_group.h"
+#include "kernel/flock.h"
 #include "drivers/tty.h"
 #include <string.h>
 
@@ -35,11 +37,18 @@ struct proc *proc_alloc(void)
 		p->state = P_ALIVE;
 		p->umask = 022;
 		waitq_init(&p->child_exit);
+		waitq_init(&p->thread_gone);
 		p->start_time = time_now();
 		procs[i] = p;
 		return p;
 	}
 	return NULL;	/* table full: fork returns -EAGAIN */
+}
+
+/* A tid for a new thread: from the pid space, as Linux. */
+int pid_alloc(void)
+{
+	return next_pid++;
 }
 
 /* kernel/cred.h: the credentials of the process this thread runs or serves a call for. */
@@ -87,15 +96,28 @@ static void task_main(void *arg)
 	task_return_to_user(t);
 }
 
+/* A task is a zeroed page: per-signal siginfo and queues made it outgrow kmalloc. */
+struct task *task_struct_alloc(void)
+{
+	_Static_assert(sizeof(struct task) <= PGSIZE, "a task fits a page");
+	return page_alloc();
+}
+
+void task_struct_free(struct task *t)
+{
+	if (t)
+		page_free(t);
+}
+
 /* A task for p, not yet on any cpu: its first frame goes in t->start_tf. */
 struct task *task_alloc(struct proc *p)
 {
-	_Static_assert(sizeof(struct task) <= 2048, "a task fits kmalloc");
-	struct task *t = kzalloc(sizeof *t);
+	struct task *t = task_struct_alloc();
 	if (!t)
 		return NULL;
 	t->proc = p;
 	t->tid = p->pid;
+	thread_link(p, t);	/* the first thread of its group */
 	p->task = t;
 	return t;
 }
@@ -142,6 +164,7 @@ int proc_start_init(const char *path, int argc, char **argv)
 /* wait4 status encoding: exit code in bits 8..15, a signal in bits 0..6. */
 void proc_exit(struct proc *p, int status)
 {
+	posix_locks_release(p, NULL);
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (p->files[fd]) {
 			file_put(p->files[fd]);
@@ -167,7 +190,8 @@ void proc_exit(struct proc *p, int status)
 	p->exit_status = status;
 	p->state = P_ZOMBIE;
 	vfork_release(p);
-	p->task->exiting = 1;
+	if (p->task)
+		p->task->exiting = 1;	/* every thread has left already (group_exit) */
 	if (p == initproc) {
 		int code = (status & 0x7f) ? 128 + (status & 0x7f) : (status >> 8) & 0xff;
 		blkdev_shutdown();	/* caches to disk before the machine stops */

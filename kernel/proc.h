@@ -12,6 +12,7 @@
 #include "kernel/uvm.h"
 #include "kernel/trap.h"
 #include "sched/thread.h"
+#include "kernel/rlimit.h"
 #include "kernel/cred.h"
 
 #define NOFILE 64
@@ -48,7 +49,23 @@ struct proc {
 	atomic_int reapable;		/* zombie whose task the client has torn down */
 	atomic_int stop_report;
 	struct task *vfork_parent;	/* parked until we exec or exit (CLONE_VFORK) */
+	/* thread group (kernel/thread_group.c): syscall cpu only, but ntasks */
+	struct task *threads;		/* live threads, linked by group_next */
+	int nthreads;			/* threads that have not called exit yet */
+	atomic_int ntasks;		/* task structs the clients have not torn down yet */
+	int group_exit;			/* exit_group, a fatal signal or execve: the others die */
+	int group_status;		/* wait4 status once the last thread is gone */
+	struct waitq thread_gone;	/* execve waits here for the other threads */
+	struct ptimers *timers;		/* itimers and POSIX timers (kernel/ptimer.c), or NULL */
+	struct rlimit_k rlim[16];	/* kernel/rlimit.c; rlim_set 0: not yet initialised */
+	int rlim_set;
 	struct cred cred;		/* who we are: kernel/cred.h (all 0, root, for init) */
+};
+
+/* What a siginfo says about one pending signal (kernel/signal.c fills the rest). */
+struct sig_info {
+	int32_t code, pid;		/* si_code (SI_USER, SI_TKILL, SI_TIMER...), sender */
+	uint64_t val;			/* si_addr for a fault, si_value for sigqueue/timers */
 };
 
 struct fpstate {
@@ -98,9 +115,15 @@ struct task {
 	struct fpstate fp;
 	uint64_t fp_gen;		/* bumped by exec: a fresh FP state */
 	struct trapframe start_tf;	/* the first frame, copied to the stack on adoption */
-	/* a fault being delivered as a signal (signal_fault): its siginfo */
-	int fault_sig, fault_code;
-	uint64_t fault_addr;
+	/* threads (kernel/thread_group.c) */
+	struct task *group_next;	/* p->threads list, syscall cpu only */
+	struct task *fork_thread;	/* set by clone(CLONE_THREAD): the client starts it */
+	uint64_t fork_tls;
+	uint64_t robust_list, robust_len;	/* set_robust_list */
+	uint64_t sigwait_set;		/* rt_sigtimedwait: the signals it waits for */
+	atomic_int sig_queued[33];	/* real-time signals 32..64: instances pending */
+	int altstack_on;		/* a handler frame was put on the alternate stack */
+	struct sig_info sig_info[64];	/* per signal: who sent the pending instance, and why */
 };
 
 extern struct proc *initproc;
@@ -110,9 +133,12 @@ static inline struct proc *curproc(void) { return current()->task->proc; }
 
 struct proc *proc_alloc(void);
 struct proc *proc_by_pid(int pid);
+int pid_alloc(void);
 void proc_free(struct proc *p);
 /* Create the task thread on the client cpu, ready to enter user mode at tf. */
 struct task *task_alloc(struct proc *p);
+struct task *task_struct_alloc(void);	/* zeroed */
+void task_struct_free(struct task *t);
 int task_adopt(struct task *t);		/* on the client cpu that will run it */
 int task_place(struct task *t);		/* rpc/offload.c: pick a client, adopt there */
 void task_adopt_failed(struct proc *c, struct task *t);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "kernel/procfs.h"
+#include "kernel/thread_group.h"
 #include "kernel/vfs.h"
 #include "kernel/file.h"
 #include "kernel/proc.h"
@@ -67,7 +68,7 @@ static int sb_fits(const struct sbuf *sb)
 
 /* ---- nodes ---- */
 
-enum pkind { PK_ROOT, PK_PID, PK_FDS, PK_ENT, PK_FD };
+enum pkind { PK_ROOT, PK_PID, PK_FDS, PK_ENT, PK_FD, PK_TASKS };
 
 struct pnode;
 typedef int (*show_fn)(struct pnode *pn, struct sbuf *sb);
@@ -102,9 +103,12 @@ static int caller_pid(void)
 	return t && t->task ? t->task->proc->pid : 0;
 }
 
+/* A pid, or the tid of any thread (as Linux, /proc/<tid> is its process's directory). */
 static struct proc *pn_proc(struct pnode *pn)
 {
-	return proc_by_pid(pn->pid);
+	struct proc *p = proc_by_pid(pn->pid);
+	struct task *t = p ? NULL : task_by_tid(pn->pid);
+	return p ? p : t ? t->proc : NULL;
 }
 
 /*
@@ -679,6 +683,7 @@ static const struct pent pid_ents[] = {
 	{ "stat", M_REG, show_pid_stat },
 	{ "statm", M_REG, show_pid_statm },
 	{ "status", M_REG, show_pid_status },
+	{ "task", M_DIR, NULL },	/* one directory per thread, named by tid */
 };
 
 #define NROOT (int)(sizeof root_ents / sizeof root_ents[0])
@@ -824,8 +829,9 @@ static int lookup_table(struct inode *dir, const struct pent *t, int n, int pid,
 {
 	for (int i = 0; i < n; i++)
 		if (name_is(&t[i], name, len))
-			return pnode_new(dir, S_ISDIR(t[i].mode) ? PK_FDS : PK_ENT, &t[i], pid, 0,
-					 t[i].mode, (uint32_t)i + 1, out);
+			return pnode_new(dir, !S_ISDIR(t[i].mode) ? PK_ENT :
+					 t[i].show == NULL && !strcmp(t[i].name, "task") ? PK_TASKS : PK_FDS,
+					 &t[i], pid, 0, t[i].mode, (uint32_t)i + 1, out);
 	return -ENOENT;
 }
 
@@ -834,7 +840,7 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 	struct pnode *pn = pnode_of(dir);
 	int num = parse_num(name, len);
 	if (pn->kind == PK_ROOT) {
-		if (num > 0 && proc_by_pid(num))
+		if (num > 0 && (proc_by_pid(num) || task_by_tid(num)))
 			return pnode_new(dir, PK_PID, NULL, num, 0, M_DIR, 0, out);
 		return lookup_table(dir, root_ents, NROOT, 0, name, len, out);
 	}
@@ -843,6 +849,12 @@ static int proc_lookup(struct inode *dir, const char *name, size_t len, struct i
 		return -ENOENT;		/* reaped since the directory was looked up */
 	if (pn->kind == PK_PID)
 		return lookup_table(dir, pid_ents, NPIDENT, pn->pid, name, len, out);
+	if (pn->kind == PK_TASKS) {
+		struct task *t = num > 0 ? task_by_tid(num) : NULL;
+		if (!t || t->proc != p)
+			return -ENOENT;
+		return pnode_new(dir, PK_PID, NULL, num, 0, M_DIR, 0, out);
+	}
 	if (num < 0 || num >= NOFILE || p->state != P_ALIVE || !p->files[num])
 		return -ENOENT;
 	return pnode_new(dir, PK_FD, NULL, pn->pid, num, M_LNK, SLOT_FD + (uint32_t)num, out);
@@ -921,6 +933,27 @@ static int readdir_fds(struct pnode *pn, uint64_t *pos, vfs_emit_fn emit, void *
 	return 0;
 }
 
+/* /proc/<pid>/task: the live threads' tids, cookie 2 + tid (tids never repeat). */
+static int readdir_tasks(struct pnode *pn, uint64_t *pos, vfs_emit_fn emit, void *ctx)
+{
+	struct proc *p = pn_proc(pn);
+	for (;;) {
+		int best = 0;
+		for (struct task *t = p && p->state == P_ALIVE ? p->threads : NULL; t; t = t->group_next)
+			if ((uint64_t)t->tid + 2 >= *pos && (!best || t->tid < best))
+				best = t->tid;
+		if (!best)
+			break;
+		char name[12];
+		int n = snprintf(name, sizeof name, "%d", best);
+		if (emit(ctx, name, (size_t)n, ino_of(best, 0), DT_DIR))
+			return 0;
+		*pos = (uint64_t)best + 3;
+	}
+	*pos = POS_END;
+	return 0;
+}
+
 static int proc_readdir(struct inode *dir, uint64_t *pos, vfs_emit_fn emit, void *ctx)
 {
 	struct pnode *pn = pnode_of(dir);
@@ -932,6 +965,8 @@ static int proc_readdir(struct inode *dir, uint64_t *pos, vfs_emit_fn emit, void
 		return readdir_root(pos, emit, ctx);
 	if (pn->kind == PK_FDS)
 		return readdir_fds(pn, pos, emit, ctx);
+	if (pn->kind == PK_TASKS)
+		return readdir_tasks(pn, pos, emit, ctx);
 	if (!emit_table(pid_ents, NPIDENT, pn->pid, pos, emit, ctx))
 		*pos = POS_END;
 	return 0;

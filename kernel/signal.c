@@ -37,28 +37,43 @@ static int ignored(struct proc *p, int sig)
 	       (h == SIG_IGN || (h == SIG_DFL && default_action(sig) == D_IGN));
 }
 
-int signal_send(struct proc *p, int sig)
+/*
+ * Queue sig for thread t with its siginfo (NULL: SI_USER from the caller).
+ * Syscall cpu.  A standard signal already pending keeps its first info.
+ */
+int signal_send_thread(struct task *t, int sig, const struct sig_info *si)
 {
-	if (sig < 0 || sig > NSIG)
-		return -EINVAL;
-	if (!p || p->state != P_ALIVE)
-		return p ? 0 : -ESRCH;	/* a zombie accepts and drops signals */
-	struct task *t = p->task;
-	if (sig == 0 || !t)
-		return 0;
+	struct proc *p = t->proc;
 	if (sig == SIGCONT || sig == SIGKILL) {
-		atomic_fetch_and(&t->sig_pending, ~(sigbit(SIGSTOP) | sigbit(SIGTSTP) |
-						    sigbit(SIGTTIN) | sigbit(SIGTTOU)));
-		if (t->stopped) {
-			t->stopped = 0;
-			thread_wake(t->thread);
+		for (struct task *o = p->threads; o; o = o->group_next) {
+			atomic_fetch_and(&o->sig_pending, ~(sigbit(SIGSTOP) | sigbit(SIGTSTP) |
+							    sigbit(SIGTTIN) | sigbit(SIGTTOU)));
+			if (o->stopped) {
+				o->stopped = 0;
+				thread_wake(o->thread);
+			}
 		}
 	}
 	if (ignored(p, sig))
 		return 0;
+	if (!(atomic_load(&t->sig_pending) & sigbit(sig))) {
+		/* from an interrupt (the tty's ^C) there may be no thread, or no task: the kernel sent it */
+		struct thread *cur = current();
+		struct task *self = cur ? cur->task : NULL;
+		t->sig_info[sig - 1] = si ? *si : self && self->proc ?
+			(struct sig_info){ SI_USER, self->proc->pid, 0 } : (struct sig_info){ SI_KERNEL, 0, 0 };
+	}
+	/* real-time signals queue (Linux): one delivery per send, up to a bound */
+	if (sig >= SIGRTMIN_K) {
+		atomic_int *q = &t->sig_queued[sig - SIGRTMIN_K];
+		if (atomic_load(q) >= SIGQUEUE_MAX)
+			return -EAGAIN;
+		atomic_fetch_add(q, 1);	/* seq_cst: the count before the bit (signal_take) */
+	}
 	/*
-	 * seq_cst: the pending bit is visible before the wake-ups below; the
-	 * client's take_signal reads it after the trap those wake-ups cause.
+	 * seq_cst: the pending bit (and the info above) is visible before
+	 * the wake-ups below; the client's take_signal reads it after the
+	 * trap those wake-ups cause.
 	 */
 	atomic_fetch_or(&t->sig_pending, sigbit(sig));
 	/*
@@ -74,6 +89,32 @@ int signal_send(struct proc *p, int sig)
 			ipi_send(t->thread->cpu, IPI_WAKE);
 	}
 	return 0;
+}
+
+/* A process-directed signal goes to a thread that does not block it (else the first). */
+int signal_send_info(struct proc *p, int sig, const struct sig_info *si)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (!p || p->state != P_ALIVE)
+		return p ? 0 : -ESRCH;	/* a zombie accepts and drops signals */
+	struct task *t = p->task;
+	if (sig == 0 || !t)
+		return 0;
+	/* a thread in sigtimedwait for it first, then one that does not block it */
+	struct task *open = NULL;
+	for (struct task *o = p->threads; o; o = o->group_next) {
+		if (o->sigwait_set & sigbit(sig))
+			return signal_send_thread(o, sig, si);
+		if (!open && !(o->sigmask & sigbit(sig)))
+			open = o;
+	}
+	return signal_send_thread(open ? open : t, sig, si);
+}
+
+int signal_send(struct proc *p, int sig)
+{
+	return signal_send_info(p, sig, NULL);
 }
 
 /*
@@ -145,9 +186,11 @@ int signal_kill(int pid, int sig)
 void tty_signal(int sig)
 {
 	int pgrp = tty_foreground_pgrp(), i = 0;
+	/* an interrupt: whatever thread it landed on is not the sender */
+	struct sig_info si = { SI_KERNEL, 0, 0 };
 	for (struct proc *p; (p = proc_iter(&i)) != NULL; )
 		if (p->pgid == pgrp && p->state == P_ALIVE)
-			signal_send(p, sig);
+			signal_send_info(p, sig, &si);
 }
 
 int signal_pending_now(void)
@@ -196,6 +239,33 @@ static void stop_task(struct task *t, int sig)
 		thread_park();
 }
 
+/*
+ * Linux's siginfo_t (128 bytes): signo, errno, code, then the union:
+ * pid and uid for kill/tkill/sigqueue (with si_value at 8 for sigqueue and
+ * timers, whose timer id and overrun come first), si_addr for faults.
+ */
+void signal_fill_info(uint8_t info[128], int sig, const struct sig_info *si)
+{
+	int32_t head[4] = { sig, 0, si->code, 0 };
+	memset(info, 0, 128);
+	memcpy(info, head, sizeof head);
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
+		if (si->code > 0) {	/* a fault: the address */
+			memcpy(info + 16, &si->val, 8);
+			return;
+		}
+	}
+	if (si->code == SI_TIMER) {
+		int32_t id_ovr[2] = { si->pid, 0 };	/* timer id, overrun (read by timer_getoverrun) */
+		memcpy(info + 16, id_ovr, 8);
+		memcpy(info + 24, &si->val, 8);
+		return;
+	}
+	int32_t pid_uid[2] = { si->pid, 0 };
+	memcpy(info + 16, pid_uid, 8);
+	memcpy(info + 24, &si->val, 8);
+}
+
 static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
 {
 	struct trapframe *tf = t->tf;
@@ -203,16 +273,12 @@ static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
 	if ((sa->flags & SA_ONSTACK) && t->altstack_sp && !(sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size))
 		sp = t->altstack_sp + t->altstack_size;
 	sp = (sp - sizeof(struct rt_sigframe)) & ~15UL;
+	/* sigaltstack(2) inside the handler reports SS_ONSTACK */
+	t->altstack_on = t->altstack_sp && sp >= t->altstack_sp && sp < t->altstack_sp + t->altstack_size;
 	struct rt_sigframe *f = kzalloc(sizeof(struct rt_sigframe));
 	if (!f)
 		return -ENOMEM;
-	int32_t si[4] = { sig, 0, 0, 0 };
-	if (sig == t->fault_sig) {	/* si_code, then si_addr at offset 16 */
-		si[2] = t->fault_code;
-		memcpy(f->info + 16, &t->fault_addr, sizeof t->fault_addr);
-		t->fault_sig = 0;
-	}
-	memcpy(f->info, si, sizeof si);
+	signal_fill_info(f->info, sig, &t->sig_info[sig - 1]);
 	f->uc.ss_sp = t->altstack_sp;
 	f->uc.ss_size = t->altstack_size;
 	f->uc.sigmask = t->mask_restore ? t->saved_mask : t->sigmask;
@@ -255,6 +321,8 @@ long sigreturn_frame(void)
 	tf->sepc = f->uc.regs[0];
 	for (int i = 1; i < 32; i++)
 		tf->x[i] = f->uc.regs[i];
+	uint64_t sp = tf->x[REG_SP];
+	t->altstack_on = t->altstack_sp && sp > t->altstack_sp && sp <= t->altstack_sp + t->altstack_size;
 	memcpy(&t->fp, f->uc.fpregs, sizeof t->fp);
 	t->fp_gen++;			/* reload the registers on the way out */
 	t->sigmask = f->uc.sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
@@ -268,25 +336,45 @@ void signal_fault(struct task *t, int sig, int code, uint64_t addr)
 	if (h == SIG_DFL || h == SIG_IGN || (t->sigmask & sigbit(sig))) {
 		pr_warn("pid %d (%s): fatal signal %d (code %d) at pc %lx addr %lx\n", t->proc->pid,
 			t->proc->comm, sig, code, t->tf->sepc, addr);
-		signal_fatal(t, sig);
+		signal_fatal(t, sig);	/* Linux: a blocked or ignored fault signal kills */
 		return;
 	}
-	t->fault_sig = sig;
-	t->fault_code = code;
-	t->fault_addr = addr;
-	/* seq_cst, as in signal_send: this cpu's signal_deliver reads it next */
+	/* the handler runs on the way out, with si_code and si_addr filled in */
+	t->sig_info[sig - 1] = (struct sig_info){ code, 0, addr };
+	/* seq_cst as every sender: read back by signal_take on this very hart */
 	atomic_fetch_or(&t->sig_pending, sigbit(sig));
+}
+
+/*
+ * Take the lowest pending signal of `set` off t (0 if none): the client
+ * on the way to user mode, or rt_sigtimedwait on the syscall cpu.  A
+ * real-time signal stays pending while more instances are queued.
+ * seq_cst throughout, as the sender's count-then-bit: if a send lands
+ * between our decrement and our clearing of the bit, the re-check after
+ * the clear sees its count and sets the bit again.
+ */
+int signal_take(struct task *t, uint64_t set)
+{
+	uint64_t ready = atomic_load(&t->sig_pending) & set;
+	if (!ready)
+		return 0;
+	int sig = __builtin_ctzl(ready) + 1;
+	if (sig >= SIGRTMIN_K) {
+		atomic_int *q = &t->sig_queued[sig - SIGRTMIN_K];
+		if (atomic_fetch_sub(q, 1) > 1)
+			return sig;		/* more queued: the bit stays */
+		if (atomic_load(q) < 0)
+			atomic_store(q, 0);	/* raised without a count (cannot happen; be safe) */
+	}
+	uint64_t was = atomic_fetch_and(&t->sig_pending, ~sigbit(sig));
+	if (sig >= SIGRTMIN_K && atomic_load(&t->sig_queued[sig - SIGRTMIN_K]) > 0)
+		atomic_fetch_or(&t->sig_pending, sigbit(sig));
+	return (was & sigbit(sig)) ? sig : 0;
 }
 
 static int take_signal(struct task *t)
 {
-	uint64_t ready = atomic_load(&t->sig_pending) & ~t->sigmask;
-	ready |= atomic_load(&t->sig_pending) & (sigbit(SIGKILL) | sigbit(SIGSTOP));
-	if (!ready)
-		return 0;
-	int sig = __builtin_ctzl(ready) + 1;
-	atomic_fetch_and(&t->sig_pending, ~sigbit(sig));
-	return sig;
+	return signal_take(t, ~t->sigmask | sigbit(SIGKILL) | sigbit(SIGSTOP));
 }
 
 void signal_deliver(struct task *t)

@@ -29,6 +29,8 @@
 #define SIGURG 23
 #define SIGWINCH 28
 #define NSIG 64
+#define SIGRTMIN_K 32		/* the kernel's first real-time signal (musl reserves 32..34) */
+#define SIGQUEUE_MAX 1024	/* queued instances per real-time signal and thread */
 
 /* si_code of a fault's signal */
 #define SEGV_MAPERR 1
@@ -44,8 +46,27 @@
 #define SA_RESETHAND 0x80000000
 #define SA_RESTORER 0x04000000
 
+#define SI_USER 0
+#define SI_QUEUE (-1)
+#define SI_TIMER (-2)
+#define SI_TKILL (-6)
+#define SI_KERNEL 0x80
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define ILL_ILLOPC 1
+
 struct proc;
 struct task;
+struct sig_info;
+
+/* Thread-directed (tkill, tgkill, a fault, a SIGEV_THREAD_ID timer); si NULL: SI_USER. */
+int signal_send_thread(struct task *t, int sig, const struct sig_info *si);
+/* Process-directed, with a siginfo: to a thread that does not block sig. */
+int signal_send_info(struct proc *p, int sig, const struct sig_info *si);
+/* Take the lowest pending signal of set off t; 0 if none. */
+int signal_take(struct task *t, uint64_t set);
+/* Linux's 128-byte siginfo_t for sig from what was recorded at send time. */
+void signal_fill_info(uint8_t info[128], int sig, const struct sig_info *si);
 
 /* Queue sig for p (0 = existence check only). Syscall cpu or its IRQs. */
 int signal_send(struct proc *p, int sig);

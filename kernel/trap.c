@@ -49,6 +49,8 @@ static void ipi_interrupt(void)
 		}
 	if (why & (IPI_PING | IPI_PONG | IPI_SPIN))
 		selftest_ipi(why);
+	if (why & IPI_TLB)
+		mm_flush_stale();
 	/* IPI_WAKE needs no action: the interrupted idle loop re-checks its work */
 }
 

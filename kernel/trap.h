@@ -46,6 +46,7 @@ const char *ksym_lookup(uint64_t addr, uint64_t *off);
 #define IPI_PONG     (1UL << 2)	/* self-check answer */
 #define IPI_HALT     (1UL << 3)
 #define IPI_SPIN     (1UL << 4)	/* self-check: echo a shared counter until told to stop */
+#define IPI_TLB      (1UL << 5)	/* a mapping of the mm in your satp went: mm_flush_stale */
 void ipi_send(int cpu, uint64_t reason);
 
 _Noreturn void system_halt(int status);

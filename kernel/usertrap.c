@@ -15,6 +15,7 @@
 #include "kernel/kmalloc.h"
 #include "kernel/signal.h"
 #include "kernel/latency.h"
+#include "kernel/thread_group.h"
 #include <string.h>
 
 void interrupt_dispatch(uint64_t cause);
@@ -106,13 +107,21 @@ _Noreturn void task_exit_self(struct task *t)
 {
 	struct proc *p = t->proc;
 	mm_deactivate(p->mm);
+	fpu_forget(t);
+	current()->task = NULL;
+	task_struct_free(t);
+	/* relaxed: a count of live tasks, for the thread-bomb limit only */
+	atomic_fetch_sub_explicit(&threads_total, 1, memory_order_relaxed);
+	/*
+	 * acq_rel: every other thread's teardown (its satp switch away from
+	 * the mm included) happens-before the last one frees the mm.
+	 */
+	if (atomic_fetch_sub_explicit(&p->ntasks, 1, memory_order_acq_rel) > 1)
+		thread_exit();		/* the group lives on in other threads */
 	/* the zombie keeps its pid until wait4; the address space goes now */
 	mm_put(p->mm);
 	p->mm = NULL;
 	p->task = NULL;
-	fpu_forget(t);
-	kfree(t);
-	current()->task = NULL;
 	/* release: the teardown above happens-before the parent's reap */
 	atomic_store_explicit(&p->reapable, 1, memory_order_release);
 	if (p->parent)
@@ -130,7 +139,10 @@ void task_adopt_failed(struct proc *c, struct task *t)
 	struct task *vparent = c->vfork_parent;
 	c->vfork_parent = NULL;
 	c->task = NULL;
-	kfree(t);
+	c->threads = NULL;
+	if (t)
+		atomic_fetch_sub_explicit(&threads_total, 1, memory_order_relaxed);
+	task_struct_free(t);
 	c->exit_status = 9;	/* SIGKILL */
 	c->state = P_ZOMBIE;
 	atomic_store(&c->reapable, 1);
@@ -167,6 +179,32 @@ static void fork_finish(struct task *t)
 	}
 	while (atomic_load(&t->vfork_waiting))
 		thread_park();
+}
+
+/*
+ * Finish clone(CLONE_THREAD) on the client: the new thread starts from our
+ * frame with a0 = 0, its own stack and thread pointer, placed on a client
+ * cpu like a forked task (so one process's threads spread over clients=N).
+ */
+static void thread_finish(struct task *t)
+{
+	struct task *ct = t->fork_thread;
+	ct->start_tf = *t->tf;
+	ct->start_tf.x[REG_A0] = 0;
+	ct->start_tf.x[REG_SP] = t->fork_sp;
+	if (t->fork_flags & 0x80000)	/* CLONE_SETTLS */
+		ct->start_tf.x[REG_TP] = t->fork_tls;
+	ct->fp = t->fp;
+	if (task_place(ct) == 0) {
+		t->fork_thread = NULL;
+		return;
+	}
+	/* no kernel stack for it: the syscall cpu takes it off the group again */
+	uint64_t a[6] = { 0 };
+	if (offload)
+		offload_call(t, 0x7fff0001UL, a);
+	else
+		syscall_dispatch(0x7fff0001UL, a);
 }
 
 /* The task dies of `sig`: the syscall cpu does the bookkeeping, as for exit. */
@@ -233,7 +271,7 @@ static inline int fpu_is_current(struct task *t)
 static __hotpath void return_fast(struct task *t)
 {
 	struct cpu *c = mycpu();
-	if (t->exiting || t->fork_child || t->mm_stale || signal_maybe_pending(t) ||
+	if (t->exiting || t->fork_child || t->fork_thread || t->mm_stale || signal_maybe_pending(t) ||
 	    !exec_return_quiet() || !mm_is_active(t->proc->mm) || !fpu_is_current(t))
 		return;
 	/* last: it may arm need_wakeup for user mode, as task_return_to_user would */
@@ -262,6 +300,8 @@ static __hotpath void syscall_from_user(struct task *t)
 			intr_on();
 			if (t->fork_child)
 				fork_finish(t);
+			if (t->fork_thread)
+				thread_finish(t);
 			return;
 		}
 		intr_on();
@@ -283,6 +323,8 @@ static __hotpath void syscall_from_user(struct task *t)
 	syscall_result(t, nr, r);
 	if (t->fork_child)
 		fork_finish(t);
+	if (t->fork_thread)
+		thread_finish(t);
 }
 
 static void user_fault(struct task *t, uint64_t cause, uint64_t addr)

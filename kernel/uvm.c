@@ -6,6 +6,7 @@
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
 #include "kernel/filemap.h"
+#include "kernel/trap.h"
 #include <string.h>
 
 #define PTE_LEAF_USER (PTE_V | PTE_U | PTE_A | PTE_D)
@@ -103,19 +104,36 @@ int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm)
 	return err;
 }
 
+/*
+ * In chunks: a chunk's pages go back to the pool only after every hart
+ * has stopped using the old translations (mm_shootdown), so a thread
+ * still running on another hart can never write into a reused page.
+ */
 void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len)
 {
-	spin_lock(&mm->lock);
-	for (uint64_t a = va; a < va + len; a += PGSIZE) {
-		pte_t *pte = vm_walk(mm->pgd, a, 0);
-		if (pte && (*pte & (PTE_V | PTE_NONE)))
-			upage_put(PA2VA(PTE2PA(*pte)));
-		if (pte)
-			*pte = 0;	/* a SIGBUS marker too */
+	void *freed[32];
+	for (uint64_t a = va; a < va + len; ) {
+		int n = 0;
+		spin_lock(&mm->lock);
+		for (; a < va + len && n < 32; a += PGSIZE) {
+			pte_t *pte = vm_walk(mm->pgd, a, 0);
+			if (pte && (*pte & (PTE_V | PTE_NONE))) {
+				freed[n++] = PA2VA(PTE2PA(*pte));
+				*pte = 0;
+			} else if (pte) {
+				*pte = 0;	/* a SIGBUS marker (no page behind it) */
+			}
+		}
+		if (n)
+			mm->tlb_gen++;
+		spin_unlock(&mm->lock);
+		if (!n)
+			continue;
+		sfence_vma_asid(mm->asid);
+		mm_shootdown(mm);
+		for (int i = 0; i < n; i++)
+			upage_put(freed[i]);
 	}
-	mm->tlb_gen++;
-	spin_unlock(&mm->lock);
-	sfence_vma_asid(mm->asid);
 }
 
 int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
@@ -141,6 +159,7 @@ int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
 	mm->tlb_gen++;
 	spin_unlock(&mm->lock);
 	sfence_vma_asid(mm->asid);
+	mm_shootdown(mm);
 	return err;
 }
 
@@ -266,25 +285,33 @@ int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len)
 int uvm_zap(struct mm *mm, uint64_t va, uint64_t len)
 {
 	int err = 0;
-	spin_lock(&mm->lock);
-	for (uint64_t a = va; a < va + len && !err; a += PGSIZE) {
-		pte_t *pte = vm_walk(mm->pgd, a, 0);
-		if (!pte || !(*pte & (PTE_V | PTE_NONE)))
-			continue;
-		void *pg = upage_alloc();
-		if (!pg) {
-			err = -ENOMEM;
-			break;
+	for (uint64_t a = va; a < va + len && !err; ) {
+		void *old[32];
+		int n = 0;
+		spin_lock(&mm->lock);
+		for (; a < va + len && n < 32; a += PGSIZE) {
+			pte_t *pte = vm_walk(mm->pgd, a, 0);
+			if (!pte || !(*pte & (PTE_V | PTE_NONE)))
+				continue;
+			void *pg = upage_alloc();
+			if (!pg) {
+				err = -ENOMEM;
+				break;
+			}
+			old[n++] = PA2VA(PTE2PA(*pte));
+			pte_t flags = *pte & 0x3ff;
+			if (flags & PTE_COW)	/* the fresh page is ours alone */
+				flags = (flags & ~PTE_COW) | PTE_W;
+			*pte = PA2PTE(VA2PA(pg)) | flags;
 		}
-		upage_put(PA2VA(PTE2PA(*pte)));
-		pte_t flags = *pte & 0x3ff;
-		if (flags & PTE_COW)	/* the fresh page is ours alone */
-			flags = (flags & ~PTE_COW) | PTE_W;
-		*pte = PA2PTE(VA2PA(pg)) | flags;
+		mm->tlb_gen++;
+		spin_unlock(&mm->lock);
+		sfence_vma_asid(mm->asid);
+		/* as uvm_unmap: the old pages go only once no hart can still use them */
+		mm_shootdown(mm);
+		for (int i = 0; i < n; i++)
+			upage_put(old[i]);
 	}
-	mm->tlb_gen++;
-	spin_unlock(&mm->lock);
-	sfence_vma_asid(mm->asid);
 	return err;
 }
 
@@ -309,14 +336,19 @@ int uvm_move(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 	mm->tlb_gen++;
 	spin_unlock(&mm->lock);
 	sfence_vma_asid(mm->asid);
+	mm_shootdown(mm);	/* other threads' harts drop the old addresses too */
 	return err;
 }
 
 int uvm_fault(struct mm *mm, uint64_t va, int write)
 {
 	spin_lock(&mm->lock);
+	uint64_t gen = mm->tlb_gen;
 	pte_t *pte = resolve(mm, va, write);
+	gen = mm->tlb_gen != gen;
 	spin_unlock(&mm->lock);
+	if (gen)
+		mm_shootdown(mm);	/* a copy-on-write break moved the page */
 	return pte ? 0 : -EFAULT;
 }
 
@@ -362,6 +394,7 @@ struct mm *mm_clone(struct mm *src)
 	src->tlb_gen++;		/* the parent lost write access: flush before it runs */
 	spin_unlock(&src->lock);
 	sfence_vma_asid(src->asid);
+	mm_shootdown(src);	/* its other threads, on other harts, lost it too */
 	if (err) {
 		filemap_release(mm);	/* the records cloned before the failure */
 		mm_put(mm);
@@ -387,15 +420,24 @@ __hotpath void mm_activate(struct mm *mm)
 	if (active[id].mm != mm) {
 		struct mm *old = active[id].mm;
 		atomic_fetch_add(&mm->refs, 1);
-		active[id].mm = mm;
-		active[id].gen = mm->tlb_gen;
+		__atomic_store_n(&active[id].gen, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&active[id].mm, mm, __ATOMIC_RELAXED);
+		if (old)	/* relaxed: a stale bit only costs its holder a spurious IPI */
+			atomic_fetch_and_explicit(&old->cpumask, ~(1UL << id), memory_order_relaxed);
+		/*
+		 * seq_cst, then the generation: either a shooter that bumped it
+		 * sees our bit (and waits for our flush), or we read its bump.
+		 */
+		atomic_fetch_or(&mm->cpumask, 1UL << id);
+		uint64_t gen = __atomic_load_n(&mm->tlb_gen, __ATOMIC_SEQ_CST);
 		csr_write(satp, MAKE_SATP(VA2PA(mm->pgd), mm->asid));
 		sfence_vma_asid(mm->asid);
+		/* release: the flush before a shooter reads that we are current */
+		__atomic_store_n(&active[id].gen, gen, __ATOMIC_RELEASE);
 		mm_put(old);
 	} else if (active[id].gen != mm->tlb_gen) {
-		/* the other hart removed mappings: drop our stale translations */
-		active[id].gen = mm->tlb_gen;
-		sfence_vma_asid(mm->asid);
+		/* another hart removed mappings: drop our stale translations */
+		mm_flush_stale();
 	}
 }
 
@@ -413,8 +455,55 @@ void mm_deactivate(struct mm *mm)
 		return;
 	csr_write(satp, kernel_satp);
 	sfence_vma_all();
-	active[id].mm = NULL;
+	__atomic_store_n(&active[id].mm, NULL, __ATOMIC_RELEASE);
+	atomic_fetch_and_explicit(&mm->cpumask, ~(1UL << id), memory_order_relaxed);
 	mm_put(mm);
+}
+
+/*
+ * This hart's mm changed under it (IPI_TLB, or found on the way to user
+ * mode): flush its ASID, then say which generation we are now at.
+ */
+void mm_flush_stale(void)
+{
+	int id = mycpu()->id;
+	struct mm *mm = active[id].mm;
+	if (!mm)
+		return;
+	uint64_t gen = __atomic_load_n(&mm->tlb_gen, __ATOMIC_ACQUIRE);
+	if (gen == active[id].gen)
+		return;
+	sfence_vma_asid(mm->asid);
+	/* release: the flush happens-before the shooter's acquire of our generation */
+	__atomic_store_n(&active[id].gen, gen, __ATOMIC_RELEASE);
+}
+
+/*
+ * After a mapping of mm was removed or narrowed (tlb_gen bumped, mm->lock
+ * released): every other hart with mm in its satp flushes before we
+ * return, so a thread there faults on its next access.  While we wait we
+ * answer a shootdown aimed at us, so two shooters cannot wait on each other.
+ */
+void mm_shootdown(struct mm *mm)
+{
+	int self = mycpu()->id;
+	uint64_t gen = __atomic_load_n(&mm->tlb_gen, __ATOMIC_SEQ_CST);
+	/* seq_cst: our bump before the mask read, the pair of mm_activate's */
+	atomic_thread_fence(memory_order_seq_cst);
+	uint64_t mask = atomic_load(&mm->cpumask) & ~(1UL << self);
+	if (!mask)
+		return;
+	for (int c = 0; c < NCPU; c++)
+		if (mask >> c & 1)
+			ipi_send(c, IPI_TLB);
+	for (int c = 0; c < NCPU; c++) {
+		if (!(mask >> c & 1))
+			continue;
+		/* acquire: pairs with the release of the target's new generation */
+		while (__atomic_load_n(&active[c].mm, __ATOMIC_ACQUIRE) == mm &&
+		       __atomic_load_n(&active[c].gen, __ATOMIC_ACQUIRE) < gen)
+			mm_flush_stale();
+	}
 }
 
 /* ---- uaccess=satp: copies through the caller's table with SUM set ---- */
@@ -456,13 +545,17 @@ static long user_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, int t
 		return -EFAULT;
 	size_t done = 0;
 	spin_lock(&mm->lock);
+	uint64_t gen = mm->tlb_gen;
 	while (done < n) {
 		uint64_t va = uaddr + done;
 		char *k = utc_lookup(&mm->utc, mm->tlb_gen, va, to_user);
 		if (!k) {
 			pte_t *pte = resolve(mm, va, to_user);
 			if (!pte) {
+				gen = mm->tlb_gen != gen;
 				spin_unlock(&mm->lock);
+				if (gen)
+					mm_shootdown(mm);
 				return -EFAULT;
 			}
 			char *page = (char *)PA2VA(PTE2PA(*pte));
@@ -479,7 +572,10 @@ static long user_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, int t
 			memcpy((char *)kbuf + done, k, chunk);
 		done += chunk;
 	}
+	gen = mm->tlb_gen != gen;
 	spin_unlock(&mm->lock);
+	if (gen)
+		mm_shootdown(mm);	/* a copy-on-write break moved a page */
 	return 0;
 }
 
@@ -528,4 +624,31 @@ long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t n)
 		i += chunk;
 	}
 	return -ENAMETOOLONG;
+}
+
+/*
+ * Compare-and-swap of an aligned user u32 through the direct map (futex
+ * WAKE_OP, robust lists): atomic against the user's own atomics on any
+ * hart, which address the same physical word.  *old gets the value found.
+ */
+long user_cmpxchg_u32(struct mm *mm, uint64_t uaddr, uint32_t expect, uint32_t desired, uint32_t *old)
+{
+	if (uaddr & 3)
+		return -EINVAL;
+	spin_lock(&mm->lock);
+	uint64_t gen = mm->tlb_gen;
+	pte_t *pte = resolve(mm, uaddr, 1);
+	if (!pte) {
+		spin_unlock(&mm->lock);
+		return -EFAULT;
+	}
+	_Atomic uint32_t *k = (_Atomic uint32_t *)(PA2VA(PTE2PA(*pte)) + (uaddr & (PGSIZE - 1)));
+	/* seq_cst: ordered as the user's lr/sc.aqrl and amo*.aqrl on the same word */
+	atomic_compare_exchange_strong(k, &expect, desired);
+	*old = expect;
+	gen = mm->tlb_gen != gen;
+	spin_unlock(&mm->lock);
+	if (gen)
+		mm_shootdown(mm);
+	return 0;
 }

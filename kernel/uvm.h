@@ -25,6 +25,7 @@ struct mm {
 	uint16_t asid;
 	uint64_t tlb_gen;		/* bumped when a mapping is removed or narrowed */
 	atomic_int refs;		/* the owning process, plus each hart that has it in satp */
+	_Atomic uint64_t cpumask;	/* harts with it in satp: mm_shootdown's targets */
 	/* taken by the server on every user copy: a line of its own, or each
 	 * copy would pull the line above away from the client */
 	_Alignas(64) struct spinlock lock;
@@ -67,6 +68,10 @@ void mm_activate(struct mm *mm);
 int mm_is_active(struct mm *mm);	/* in satp, nothing to flush: mm_activate is a no-op */
 /* This hart stops using mm (back to the kernel table). */
 void mm_deactivate(struct mm *mm);
+/* A mapping was removed or narrowed: every other hart running mm flushes before this returns. */
+void mm_shootdown(struct mm *mm);
+/* IPI_TLB: flush this hart's mm if its generation moved. */
+void mm_flush_stale(void);
 
 /*
  * User memory access.  Default (uaccess=walk): walk the table through the
@@ -82,6 +87,8 @@ long copy_from_user(struct mm *mm, void *dst, uint64_t src, size_t n);
 /* Copies up to n-1 bytes and a NUL; returns the length or -EFAULT / -ENAMETOOLONG. */
 long strncpy_from_user(struct mm *mm, char *dst, uint64_t src, size_t n);
 long clear_user(struct mm *mm, uint64_t dst, size_t n);
+/* Atomic compare-and-swap of an aligned user u32; *old = the value found. 0, -EFAULT, -EINVAL. */
+long user_cmpxchg_u32(struct mm *mm, uint64_t uaddr, uint32_t expect, uint32_t desired, uint32_t *old);
 /*
  * Linux's access_ok(): [addr, addr + n) lies below the user limit and does
  * not wrap.  A call that clamps its count (read, write: 0x7ffff000) asks

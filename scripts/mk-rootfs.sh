@@ -25,10 +25,13 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 
-# Device nodes need root: re-run under fakeroot when we are not.
+# Device nodes and owners need root: re-run under fakeroot when we are not.
+# Its state is saved in STAGING.fakeroot, so that `make disk` can build the
+# ext2 image under the same fakeroot and keep the owners (docs/USERS.md).
 if [ "$(id -u)" -ne 0 ] && [ -z "${FAKEROOTKEY:-}" ] && command -v fakeroot >/dev/null 2>&1; then
-    exec fakeroot -- sh "$0" "$@"
+    exec fakeroot -s "$1.fakeroot" -- sh "$0" "$@"
 fi
+[ -n "${FAKEROOTKEY:-}" ] || rm -f "$1.fakeroot"	# real root: the owners are real
 
 stage=$1
 out=$2

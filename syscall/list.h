@@ -21,7 +21,7 @@ X(67, pread64)
 X(68, pwrite64)
 X(79, newfstatat)
 X(80, fstat)
-X(93, exit_group)
+X(93, exit)
 X(94, exit_group)
 X(96, set_tid_address)
 X(99, set_robust_list)
@@ -56,6 +56,7 @@ X(278, getrandom)
 #include "syscall/list_fs.h"
 #include "syscall/list_procfs.h"
 #include "syscall/list_sig.h"
+#include "syscall/list_thread.h"
 #include "syscall/list_clock.h"
 #include "syscall/list_cred.h"
 #include "syscall/list_dyn.h"

@@ -1,5 +1,4 @@
 X(259, riscv_flush_icache)
-X(98, futex)
 X(216, mremap)
 X(227, msync)
 X(233, madvise)

@@ -1,6 +1,7 @@
 /* File system calls: open, read/write family, stat, directories, fds. */
 #include "kernel/fs/mount.h"
 #include "syscall/sys.h"
+#include "kernel/flock.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/perm.h"
@@ -108,6 +109,8 @@ SYSCALL(close)
 	if (!f)
 		return -EBADF;
 	p->files[fd] = NULL;
+	if (f->ip)
+		posix_locks_release(p, f->ip);	/* POSIX: any close drops the process's locks */
 	file_put(f);
 	return 0;
 }
@@ -398,6 +401,8 @@ SYSCALL(fcntl)
 	case F_SETFL:
 		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | ((int)a[2] & (O_APPEND | O_NONBLOCK));
 		return 0;
+	case 5: case 6: case 7:		/* F_GETLK, F_SETLK, F_SETLKW: kernel/flock.c */
+		return posix_lock(p, f, (int)a[1], a[2]);
 	default: return -EINVAL;
 	}
 }

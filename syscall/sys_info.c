@@ -269,8 +269,10 @@ SYSCALL(sched_setaffinity)
 
 SYSCALL(getcpu)
 {
-	uint32_t zero = 0;
-	if (a[0] && copy_to_user(curmm(), a[0], &zero, sizeof zero))
+	/* the client cpu the calling thread runs on (threads spread over clients=N) */
+	struct task *t = curtask();
+	uint32_t zero = 0, cpu = t->thread ? (uint32_t)t->thread->cpu : 0;
+	if (a[0] && copy_to_user(curmm(), a[0], &cpu, sizeof cpu))
 		return -EFAULT;
 	if (a[1] && copy_to_user(curmm(), a[1], &zero, sizeof zero))
 		return -EFAULT;

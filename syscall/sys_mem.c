@@ -32,7 +32,8 @@ SYSCALL(brk)
 {
 	struct mm *mm = curmm();
 	uint64_t want = a[0];
-	if (want < mm->brk_start || want > mm->brk_start + BRK_MAX)
+	if (want < mm->brk_start || want > mm->brk_start + BRK_MAX ||
+	    (want > mm->brk && want - mm->brk_start > rlimit_cur(curproc(), RLIMIT_DATA)))
 		return (long)mm->brk;		/* Linux: failure returns the old break */
 	uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
 	if (new_end > old_end && uvm_map_zero(mm, old_end, new_end - old_end, PTE_R | PTE_W)) {

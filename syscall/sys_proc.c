@@ -6,6 +6,8 @@
 #include "kernel/timer.h"
 #include "kernel/printk.h"
 #include "kernel/stats.h"
+#include "kernel/thread_group.h"
+#include "kernel/rlimit.h"
 #include <string.h>
 
 /* A vfork child let go of its parent (exec or exit): the parent runs again. */
@@ -30,11 +32,16 @@ SYSCALL(set_tid_address)
 	return curtask()->tid;
 }
 
-SYSCALL(set_robust_list) { (void)a; return 0; }
-
 SYSCALL(exit_group)
 {
-	proc_exit(curproc(), (int)(a[0] & 0xff) << 8);
+	group_exit(curtask(), (int)(a[0] & 0xff) << 8);
+	return 0;
+}
+
+/* One thread ends; the process with its last thread (kernel/thread_group.c). */
+SYSCALL(exit)
+{
+	thread_exit_call(curtask(), (int)a[0]);
 	return 0;
 }
 
@@ -94,26 +101,6 @@ SYSCALL(uname)
 	return copy_to_user(curmm(), a[0], u, sizeof u) ? -EFAULT : 0;
 }
 
-struct rlimit_k { uint64_t cur, max; };
-#define RLIM_INFINITY (~0UL)
-
-SYSCALL(prlimit64)
-{
-	if (a[0] && (int)a[0] != curproc()->pid)
-		return proc_by_pid((int)a[0]) ? -EPERM : -ESRCH;
-	if (a[1] >= 16)
-		return -EINVAL;
-	struct rlimit_k r = { RLIM_INFINITY, RLIM_INFINITY };
-	if (a[1] == 3)			/* RLIMIT_STACK */
-		r = (struct rlimit_k){ USER_STACK_MAX, USER_STACK_MAX };
-	else if (a[1] == 7)		/* RLIMIT_NOFILE */
-		r = (struct rlimit_k){ NOFILE, NOFILE };
-	if (a[3] && copy_to_user(curmm(), a[3], &r, sizeof r))
-		return -EFAULT;
-	/* new limits are accepted and not enforced yet */
-	return 0;
-}
-
 /* ---- signals: recorded now, delivered by the signal code later ---- */
 
 SYSCALL(rt_sigaction)
@@ -163,15 +150,23 @@ SYSCALL(rt_sigprocmask)
 #define CLONE_VM 0x100
 #define CLONE_VFORK 0x4000
 #define CLONE_THREAD 0x10000
+#define CLONE_SIGHAND 0x800
 
 SYSCALL(clone)
 {
 	uint64_t flags = a[0];
+	/* riscv64 order: flags, stack, parent_tid, tls, child_tid */
 	if (flags & CLONE_THREAD)
-		return -ENOSYS;	/* threads come later */
-	struct proc *p = curproc(), *c = proc_alloc();
+		return thread_clone(curtask(), flags, a[1], a[2], a[3], a[4]);
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	struct proc *p = curproc();
+	if (!rlimit_fork_ok(p) || !task_room())
+		return -EAGAIN;		/* RLIMIT_NPROC, or tasks in all */
+	struct proc *c = proc_alloc();
 	if (!c)
 		return -EAGAIN;
+	rlimit_inherit(c, p);
 	c->mm = mm_clone(p->mm);	/* CLONE_VM (vfork) also gets a copy: same semantics for the child */
 	if (!c->mm) {
 		proc_free(c);
@@ -256,6 +251,7 @@ SYSCALL(execve)
 	if (err >= 0) {
 		uint64_t entry, sp;
 		struct proc *p = curproc();
+		thread_kill_others(curtask());	/* before the point of no return: see docs/THREADS.md */
 		err = exec_load(p, path, ea->argv, ea->argc, ea->envp, ea->envc, &entry, &sp);
 		if (!err) {
 			/*
@@ -270,6 +266,7 @@ SYSCALL(execve)
 			memset(&curtask()->fp, 0, sizeof curtask()->fp);
 			curtask()->fp_gen++;
 			curtask()->altstack_sp = curtask()->altstack_size = 0;
+			curtask()->altstack_on = 0;
 			for (int fd = 0; fd < NOFILE; fd++)
 				if ((p->cloexec >> fd & 1) && p->files[fd]) {
 					file_put(p->files[fd]);

@@ -1,24 +1,32 @@
 /* Signal and job-control system calls. */
 #include "syscall/sys.h"
 #include "kernel/signal.h"
+#include "kernel/thread_group.h"
 
 SYSCALL(kill) { return signal_kill((int)a[0], (int)a[1]); }
 
-SYSCALL(tkill)
+/* A thread-directed signal from tkill/tgkill: SI_TKILL with our pid. */
+static long kill_thread(int tgid, int tid, int sig)
 {
-	/* one thread per process: a tid is a pid */
-	if ((int)a[0] <= 0)
+	if (tid <= 0 || sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return signal_send_checked(proc_by_pid((int)a[0]), (int)a[1]);
+	struct task *t = task_by_tid(tid);
+	if (!t || (tgid > 0 && t->proc->pid != tgid))
+		return -ESRCH;
+	int err = signal_may_send(t->proc, sig);	/* kill(2)'s permission rule */
+	if (err || sig == 0)
+		return err;
+	struct sig_info si = { SI_TKILL, curproc()->pid, 0 };
+	return signal_send_thread(t, sig, &si);
 }
+
+SYSCALL(tkill) { return kill_thread(0, (int)a[0], (int)a[1]); }
 
 SYSCALL(tgkill)
 {
-	if ((int)a[0] <= 0 || (int)a[1] <= 0)
+	if ((int)a[0] <= 0)
 		return -EINVAL;
-	if ((int)a[0] != (int)a[1])
-		return -ESRCH;
-	return signal_send_checked(proc_by_pid((int)a[1]), (int)a[2]);
+	return kill_thread((int)a[0], (int)a[1], (int)a[2]);
 }
 
 SYSCALL(rt_sigpending)
@@ -57,7 +65,10 @@ struct stack_k { uint64_t sp; int32_t flags, pad; uint64_t size; };
 SYSCALL(sigaltstack)
 {
 	struct task *t = curtask();
-	struct stack_k old = { t->altstack_sp, t->altstack_sp ? 0 : SS_DISABLE, 0, t->altstack_size };
+	struct stack_k old = { t->altstack_sp, t->altstack_on ? SS_ONSTACK : t->altstack_sp ? 0 : SS_DISABLE,
+			       0, t->altstack_size };
+	if (a[0] && t->altstack_on)
+		return -EPERM;		/* Linux: not while running on it */
 	if (a[0]) {
 		struct stack_k ss;
 		if (copy_from_user(curmm(), &ss, a[0], sizeof ss))

@@ -6,6 +6,7 @@
 #include "syscall/syscall.h"
 #include "kernel/printk.h"
 #include "kernel/stats.h"
+#include "kernel/thread_group.h"
 
 #define X(nr, name) SYSCALL(name);
 #include "syscall/list.h"
@@ -13,6 +14,7 @@
 
 #define NR_MAX 512
 #define DUET_NR_FATAL 0x7fff0000UL	/* kernel-internal: the task dies of a signal */
+#define DUET_NR_THREAD_FAILED 0x7fff0001UL	/* kernel-internal: a new thread could not start */
 
 static const syscall_fn table[NR_MAX] = {
 #define X(nr, name) [nr] = sys_##name,
@@ -37,7 +39,11 @@ __hotpath long syscall_dispatch(uint64_t nr, const uint64_t a[6])
 {
 	STATS.served++;
 	if (nr == DUET_NR_FATAL && curtask()->fatal_sig) {
-		proc_exit(curproc(), curtask()->fatal_sig);
+		group_exit(curtask(), curtask()->fatal_sig);	/* a fatal signal ends every thread */
+		return 0;
+	}
+	if (nr == DUET_NR_THREAD_FAILED && curtask()->fork_thread) {
+		thread_start_failed(curtask());
 		return 0;
 	}
 	if (nr >= NR_MAX || !table[nr]) {

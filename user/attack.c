@@ -172,10 +172,23 @@ static void other_memory(void)
 	snprintf(what, sizeof what, "read(file, other's %lx, 16)", OTHER_VA);
 	lseek(src, 0, SEEK_SET);
 	attempt("read-into-other-process", what, SYS3(SYS_read, src, OTHER_VA, 16), EFAULT);
-	struct stat st;
+	snprintf(what, sizeof what, "pread(file, other's %lx, 16, 0)", OTHER_VA);
+	attempt("pread-into-other-process", what, SYS4(SYS_pread64, src, OTHER_VA, 16, 0), EFAULT);
+	struct iovec iov = { (void *)OTHER_VA, 26 };
+	snprintf(what, sizeof what, "writev(file, {other's %lx, 26})", OTHER_VA);
+	attempt("writev-from-other-process", what, SYS3(SYS_writev, sink, &iov, 1), EFAULT);
+	int dir = open("/", O_RDONLY | O_DIRECTORY);
+	snprintf(what, sizeof what, "getdents64(/, other's %lx, 4096)", OTHER_VA);
+	attempt("getdents-into-other-process", what, SYS3(SYS_getdents64, dir, OTHER_VA, 4096), EFAULT);
+	close(dir);
 	snprintf(what, sizeof what, "stat into other's %lx", OTHER_VA);
 	attempt("stat-into-other-process", what, SYS4(SYS_newfstatat, AT_FDCWD, "/", OTHER_VA, 0), EFAULT);
-	(void)st;
+	snprintf(what, sizeof what, "rt_sigaction(SIGUSR1, act at other's %lx)", OTHER_VA);
+	attempt("sigaction-from-other-process", what, SYS4(SYS_rt_sigaction, SIGUSR1, OTHER_VA, 0, 8), EFAULT);
+	snprintf(what, sizeof what, "rt_sigaction(SIGUSR1, oldact at other's %lx)", OTHER_VA);
+	attempt("sigaction-into-other-process", what, SYS4(SYS_rt_sigaction, SIGUSR1, 0, OTHER_VA, 8), EFAULT);
+	snprintf(what, sizeof what, "open(path at other's %lx)", OTHER_VA);
+	attempt("open-path-other-process", what, SYS4(SYS_openat, AT_FDCWD, OTHER_VA, O_RDONLY, 0), EFAULT);
 	c = 0;
 	if (write(done[1], &c, 1) != 1)
 		return;

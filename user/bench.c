@@ -19,6 +19,8 @@
  *   callret     a call to and return from an empty function (no system call):
  *               what one call costs the emulator, to weigh kernel paths by
  *   fence       one `fence r,rw` (an acquire's fence) in user mode
+ *   futexpp     futex ping-pong between two threads (one op: a round trip)
+ *   pthread     pthread_create + pthread_join of a thread that returns at once
  *
  * lmbench's first rows (lat_syscall, lat_select, lat_sig, lat_pagefault,
  * lat_mmap, lat_ctx), same operations, duet's loop and clock:
@@ -55,6 +57,9 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <linux/futex.h>
 #include <unistd.h>
 
 static const char *name;
@@ -439,6 +444,49 @@ static void op_mixed(long n)
 	waitpid(c, NULL, 0);
 }
 
+/* futex ping-pong between two threads: one op is a round trip (two waits, two wakes) */
+static atomic_int pp_word;
+
+static void *pp_partner(void *arg)
+{
+	long n = (long)arg;
+	for (long i = 0; i < n; i++) {
+		while (atomic_load(&pp_word) != 1)
+			syscall(SYS_futex, &pp_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+		atomic_store(&pp_word, 0);
+		syscall(SYS_futex, &pp_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	}
+	return NULL;
+}
+
+static void op_futexpp(long n)
+{
+	pthread_t t;
+	atomic_store(&pp_word, 0);
+	if (pthread_create(&t, NULL, pp_partner, (void *)n) != 0)
+		die("pthread_create");
+	for (long i = 0; i < n; i++) {
+		atomic_store(&pp_word, 1);
+		syscall(SYS_futex, &pp_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+		while (atomic_load(&pp_word) != 0)
+			syscall(SYS_futex, &pp_word, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
+	}
+	pthread_join(t, NULL);
+}
+
+static void *nothing(void *arg) { return arg; }
+
+/* pthread_create + pthread_join of a thread that returns at once */
+static void op_pthread(long n)
+{
+	for (long i = 0; i < n; i++) {
+		pthread_t t;
+		if (pthread_create(&t, NULL, nothing, NULL) != 0)
+			die("pthread_create");
+		pthread_join(t, NULL);
+	}
+}
+
 static void setup_pipe(void)
 {
 	if (pipe(pp[0]) != 0 || pipe(pp[1]) != 0)
@@ -478,6 +526,7 @@ int main(int argc, char **argv)
 		{ "lsdir", op_lsdir },         { "mixed", op_mixed },
 		{ "loop", op_loop },           { "callret", op_callret },
 		{ "fence", op_fence },
+		{ "futexpp", op_futexpp },     { "pthread", op_pthread },
 		{ "read_zero", op_read_zero }, { "stat", op_stat },
 		{ "fstat", op_fstat },         { "select", op_select },
 		{ "siginstall", op_siginstall }, { "sigcatch", op_sigcatch },

@@ -7,12 +7,15 @@
  *   fuzz [rounds] [calls-per-round] [seed] [all][,user]
  * With "all", the calls that usually just kill the child (munmap,
  * mprotect, brk, rt_sigaction, rt_sigreturn, MAP_FIXED) are fuzzed too.
+ * With "threads", each child runs the calls from four threads at once
+ * (futexes, mmap/munmap and signals racing within one address space).
  * With "user", each child becomes uid 1000 first, and may also call kill
  * and reboot (they must fail against root's processes and the machine);
  * a child that finishes checks that it is still uid 1000 everywhere and
  * still cannot read /etc/shadow, and the parent that root's files kept
  * their owner and mode: nothing gained privilege.
  */
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,7 +38,7 @@ static uint64_t next(void)
 }
 
 static char buf[8192];
-static int fuzz_all, fuzz_user;
+static int fuzz_all, fuzz_user, fuzz_threads;
 
 #define UID 1000
 #define GAINED 99		/* a child's exit status: it gained privilege */
@@ -65,6 +68,8 @@ static int excluded(long nr)
 	switch (nr) {
 	case 93: case 94:		/* exit */
 	case 129: case 130: case 131:	/* kill: could hit the parent or init */
+	case 138: case 240:		/* rt_(tg)sigqueueinfo: likewise */
+	case 261:			/* prlimit64 on the parent (NOFILE 0) would end the test */
 	case 142:			/* reboot */
 	case 220: case 435:		/* clone: fork bombs */
 	case 221: case 281:		/* execve */
@@ -95,7 +100,7 @@ static int still_user(void)
 	       fsu == UID && fsg == UID && SYS2(SYS_getgroups, 0, 0) == 0 && shadow == -EACCES;
 }
 
-static void child(long calls)
+static void calls_loop(long calls)
 {
 	for (long i = 0; i < calls; i++) {
 		long nr = (long)(next() % 300);
@@ -107,6 +112,24 @@ static void child(long calls)
 		ut_sys6(nr, hostile_arg(), hostile_arg(), hostile_arg(), a3,
 			hostile_arg(), hostile_arg());
 	}
+}
+
+static void *thread_loop(void *arg)
+{
+	calls_loop((long)arg);
+	return NULL;
+}
+
+/* the generator is shared by the threads on purpose: races only perturb it */
+static void child(long calls)
+{
+	pthread_t t[3];
+	int n = 0;
+	for (int i = 0; fuzz_threads && i < 3; i++)
+		n += pthread_create(&t[n], NULL, thread_loop, (void *)calls) == 0;
+	calls_loop(calls);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
 	_exit(fuzz_user && !still_user() ? GAINED : 0);
 }
 
@@ -117,6 +140,7 @@ int main(int argc, char **argv)
 	rng = argc > 3 ? strtoull(argv[3], NULL, 0) : (uint64_t)time(NULL) | 1;
 	fuzz_all = argc > 4 && strstr(argv[4], "all") != NULL;
 	fuzz_user = argc > 4 && strstr(argv[4], "user") != NULL;
+	fuzz_threads = argc > 4 && strstr(argv[4], "threads") != NULL;
 	struct stat shadow0 = { 0 }, shadow1 = { 0 }, bb0 = { 0 }, bb1 = { 0 };
 	stat("/etc/shadow", &shadow0);
 	stat("/bin/busybox", &bb0);

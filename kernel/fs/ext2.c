@@ -1107,6 +1107,7 @@ static int inode_new(struct e2inode *dir, uint32_t mode, uint32_t rdev, struct i
 		e->v.parent = &dir->v;
 		inode_get(&dir->v);
 	}
+	vfs_new_owner(&dir->v, &e->v);	/* the caller's fsuid/fsgid, or the set-group-ID dir's group */
 	*out = &e->v;
 	return iupdate(e);
 }

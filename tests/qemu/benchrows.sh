@@ -54,10 +54,14 @@ else
 	fail insn-stat-server-does-it "expected the server hart's kernel instructions per stat above half the local path's, got server ${sk:-none}, local ${lk:-none}"
 fi
 
-# -- adaptive windows: stop the server's vCPU thread (a descheduled peer)
-#    for 0.5 s while the client makes calls: the client sleeps through it
-#    (idle_ms); with adapt=1 it skipped spin windows to do so, with adapt=0
-#    it never does --
+# -- adaptive windows: stall QEMU for 0.5 s while the client makes calls.
+#    SIGSTOP sent to the server's vCPU thread stops the whole QEMU process
+#    (a stop signal always acts on the thread group), so this is a stall of
+#    both harts, not a lone descheduled peer; what it shows is that answers
+#    slower than the recent average make adapt=1 give up spin windows and
+#    sleep (skips > 0, the client idle for long), while adapt=0 never skips.
+#    (The client's idle time with adapt=0 depends on when the stall falls,
+#    so it is not checked.) --
 # adapt_run NAME ADAPT: boot a long getppid loop, SIGSTOP the server hart's
 # vCPU thread for 0.5 s once the loop runs, then let it go
 adapt_run() {
@@ -96,7 +100,6 @@ check_log adapt-stopped-on adapt-stopped-on-result '^bench getppid iters=200000 
 adapt_run adapt-stopped-off 0
 [ -n "$ADAPT_TID" ] && pass adapt-off-peer-stopped || fail adapt-off-peer-stopped "expected QEMU's server vCPU thread (CPU n/TCG), found none"
 check_status adapt-stopped-off 0
-check_log adapt-stopped-off adapt-off-client-slept '^cpu0 client: .* idle_ms ([3-9][0-9][0-9]|[0-9]{4,})$'
 check_log adapt-stopped-off adapt-off-never-skips '^adapt \(off\): cpu0 hits [0-9]+ giveups [0-9]+ skips 0 '
 
 # -- the user translation cache never outlives a mapping (user/utctest.c) --

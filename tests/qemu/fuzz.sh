@@ -7,7 +7,7 @@
 INITRD=$BUILD/initramfs.cpio
 
 for off in 1 0; do
-	for seed in 0x1234567 0xdeadbeef 11 "21 all"; do
+	for seed in 0x1234567 0xdeadbeef 11 "21 all" "0x7ead threads"; do
 		n=fuzz-off$off-$(echo "$seed" | tr ' ' '-')
 		qemu_virt $n 180 2 "init=/bin/fuzz offload=$off loglevel=error -- 40 5000 $seed" -initrd $INITRD
 		check_status $n 0

@@ -94,3 +94,27 @@ for off in 1 0; do
 	check_log $n "$n-su-root-password" '^now 0$'
 	check_status $n 0
 done
+
+# the same rules on a disk filesystem: the rootfs as an ext2 root (owners
+# kept as make disk keeps them), permtest as uid 1000 and the busybox
+# checks; the new files' owners reach the disk and e2fsck finds it clean
+img=$BUILD/test-logs/perm-root.img
+rm -f $img
+fr=; [ ! -f $BUILD/rootfs.fakeroot ] || fr="fakeroot -i $BUILD/rootfs.fakeroot --"
+$fr mke2fs -q -F -t ext2 -d $BUILD/rootfs $img 64M >/dev/null 2>&1
+disk="-drive file=$img,format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0"
+n=permtest-user-ext2
+qemu_virt $n 180 2 "root=/dev/vda rootfstype=ext2 offload=1 loglevel=warn init=/bin/permtest -- user" $disk
+check_status $n 0
+check_log $n "$n-summary" '^[0-9]+ passed, 0 failed$'
+n=users-ext2
+qemu_virt $n 240 2 "root=/dev/vda rootfstype=ext2 offload=0 loglevel=error init=/tests/users.sh" $disk
+check_status $n 0
+check_log $n "$n-summary" '^[0-9]+ passed, 0 failed$'
+n=perm-ext2-owners
+got=$(debugfs -R "stat /tmp/pt/sgid/d" $img 2>/dev/null | grep -Eo 'Mode: +[0-7]+|User: +[0-9]+|Group: +[0-9]+' | tr -s ' ' | tr '\n' ' ')
+if [ "$got" = "Mode: 02755 User: 1000 Group: 50 " ]; then pass $n; else
+	fail $n "expected [Mode: 02755 User: 1000 Group: 50 ] for /tmp/pt/sgid/d on the disk, got [$got]"; fi
+if e2fsck -fn $img >"$LOGDIR/perm-ext2.fsck" 2>&1; then pass perm-ext2-e2fsck-clean; else
+	fail perm-ext2-e2fsck-clean "e2fsck -fn: $(grep -v '^Pass\|^e2fsck' "$LOGDIR/perm-ext2.fsck" | head -3 | tr '\n' '|')"; fi
+rm -f $img

@@ -1,0 +1,13 @@
+/* Threads, futexes, per-thread signals, timers (issue 10). */
+X(98, futex)
+X(100, get_robust_list)
+X(102, getitimer)
+X(103, setitimer)
+X(107, timer_create)
+X(108, timer_gettime)
+X(109, timer_getoverrun)
+X(110, timer_settime)
+X(111, timer_delete)
+X(137, rt_sigtimedwait)
+X(138, rt_sigqueueinfo)
+X(240, rt_tgsigqueueinfo)

@@ -19,11 +19,11 @@ LIBC_STAGE_STAMP := $(USER_STAMPS)/rootfs-lib
 
 $(BUILD)/user/libctest-glibc-static: $(LIBC_SRC)/libctest.c $(USER_HDRS)
 	@mkdir -p $(@D)
-	$(GLIBC_CC) $(USER_CFLAGS) -static -s -o $@ $<
+	$(GLIBC_CC) $(USER_CFLAGS) -pthread -static -s -o $@ $<
 
 $(BUILD)/user/%-glibc: $(LIBC_SRC)/%.c $(USER_HDRS)
 	@mkdir -p $(@D)
-	$(GLIBC_CC) $(USER_CFLAGS) -s -o $@ $<
+	$(GLIBC_CC) $(USER_CFLAGS) -pthread -s -o $@ $<
 
 # musl-gcc's own loader path is the build sysroot's: name the rootfs's
 $(BUILD)/user/%-musl: $(LIBC_SRC)/%.c $(USER_HDRS) $(MUSL_STAMP)

@@ -8,6 +8,7 @@
 #include "../ut.h"
 #include <elf.h>
 #include <locale.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -140,6 +141,41 @@ static void test_locale(void)
 		 u ? u : "NULL", n, (unsigned)wc);
 }
 
+static volatile int thread_hits;
+
+static void on_usr1_thread(int sig)
+{
+	(void)sig;
+	__atomic_fetch_add(&thread_hits, 1, __ATOMIC_RELAXED);	/* only counted */
+}
+
+static void *count_and_raise(void *arg)
+{
+	long *n = arg;
+	for (int i = 0; i < 100000; i++)
+		(*n)++;
+	raise(SIGUSR1);		/* to this thread: its handler returns here */
+	return NULL;
+}
+
+/* The libc's threads (clone, futex, TLS) with a handler run in each thread. */
+static void test_threads(void)
+{
+	signal(SIGUSR1, on_usr1_thread);
+	pthread_t t[4];
+	long n[4] = { 0 };
+	int made = 0;
+	for (int i = 0; i < 4; i++)
+		made += pthread_create(&t[i], NULL, count_and_raise, &n[i]) == 0;
+	long sum = 0;
+	for (int i = 0; i < made; i++) {
+		pthread_join(t[i], NULL);
+		sum += n[i];
+	}
+	UT_CHECK("threads-and-handlers", made == 4 && sum == 400000 && thread_hits == 4,
+		 "created %d, sum %ld, handler ran %d times", made, sum, thread_hits);
+}
+
 static void test_memory(void)
 {
 	char *p = malloc(1 << 20);
@@ -164,6 +200,7 @@ int main(void)
 	test_stdio();
 	test_locale();
 	test_memory();
+	test_threads();
 	printf("%d passed, %d failed\n", ut_npass, ut_nfail);
 	return ut_nfail != 0;
 }

@@ -9,7 +9,7 @@ DUET_DEB_PACKAGES="${DUET_DEB_PACKAGES:-\
 gcc libc6-dev qemu-system-misc opensbi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross linux-libc-dev-riscv64-cross device-tree-compiler \
 u-boot-qemu e2fsprogs cpio dpkg-dev gdisk fdisk mtools dosfstools \
-qemu-user fakeroot make bzip2 xz-utils gcc}"
+qemu-user fakeroot make bzip2 xz-utils procps}"
 
 missing=""
 for p in $DUET_DEB_PACKAGES; do

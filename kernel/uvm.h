@@ -38,6 +38,7 @@ struct mm *mm_create(void);
 void mm_put(struct mm *mm);
 /* Map fresh zeroed pages over [va, va+len) (already-mapped pages kept). */
 int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
+void uvm_mark_shared(struct mm *mm, uint64_t va, uint64_t len);
 void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len);
 int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 /* Resolve a fault at va (stack growth); 0 if now mapped with the access allowed. */

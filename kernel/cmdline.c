@@ -2,6 +2,7 @@
 #include "kernel/printk.h"
 #include "kernel/uvm.h"
 #include "rpc/adapt.h"
+#include "kernel/pagecache.h"
 #include <string.h>
 #include <stdlib.h>
 
@@ -27,6 +28,8 @@ static void set_option(char *word)
 		uaccess_mode = strcmp(val, "satp") == 0 ? UACCESS_SATP : UACCESS_WALK;
 	else if (strcmp(word, "adapt") == 0)
 		adapt_on = atoi(val) != 0;	/* rpc/adapt.h: adapt=0, fixed spin windows */
+	else if (strcmp(word, "execcache") == 0)
+		exec_cache = atoi(val) != 0;
 	else if (strcmp(word, "latency") == 0)
 		cmdline.latency = atoi(val) != 0;
 	else if (strcmp(word, "sstc") == 0)

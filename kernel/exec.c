@@ -1,7 +1,9 @@
 /*
- * execve's loader: static ELF executables (ET_EXEC) and static PIE
- * (ET_DYN, loaded at PIE_BASE; musl's rcrt1 relocates itself), a fresh
- * stack with argv, envp and the auxiliary vector musl reads.
+ * execve's loader: ELF executables (ET_EXEC) and PIE (ET_DYN, loaded at
+ * PIE_BASE; a static one relocates itself), a dynamically linked one with
+ * its PT_INTERP interpreter loaded at INTERP_BASE and started first, the
+ * vDSO, and a fresh stack with argv, envp and the auxiliary vector
+ * (docs/DYNAMIC.md).
  */
 #include "kernel/proc.h"
 #include "kernel/vfs.h"
@@ -10,12 +12,21 @@
 #include "kernel/page_alloc.h"
 #include "kernel/memlayout.h"
 #include "kernel/timer.h"
+#include "kernel/vdso.h"
+#include "kernel/filemap.h"
+#include "kernel/pagecache.h"
 #include "kernel/random.h"
 #include "kernel/perm.h"
 #include <string.h>
 #include <stdio.h>
 
 #define PIE_BASE 0x10000000UL
+/* above the program's heap (BRK_MAX 1 GiB), below USER_MMAP_BOTTOM */
+#define INTERP_BASE 0x1000000000UL
+#define INTERP_MAX 256
+
+/* execcache=0 on the command line: copy every segment (the old loader, to measure against) */
+int exec_cache = 1;
 
 static int exec_load_depth(struct proc *p, const char *path, char *const argv[], int argc,
 			   char *const envp[], int envc, uint64_t *entry, uint64_t *sp, int depth);
@@ -41,7 +52,8 @@ struct elf64_phdr {
 
 enum { AT_NULL = 0, AT_PHDR = 3, AT_PHENT = 4, AT_PHNUM = 5, AT_PAGESZ = 6, AT_BASE = 7,
        AT_FLAGS = 8, AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14,
-       AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
+       AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31,
+       AT_SYSINFO_EHDR = 33 };
 
 static uint64_t seg_perm(uint32_t flags)
 {
@@ -67,8 +79,83 @@ static int load_bytes(struct mm *mm, struct inode *ip, uint64_t va, uint64_t off
 	return err;
 }
 
+/* PT_INTERP's path into interp (NUL-terminated), or -ENOEXEC. */
+static int read_interp(struct inode *ip, struct elf64_phdr *ph, char *interp)
+{
+	if (!interp || ph->filesz < 2 || ph->filesz > INTERP_MAX)
+		return -ENOEXEC;	/* an interpreter must not have one itself */
+	if (inode_read(ip, ph->offset, interp, ph->filesz) != (long)ph->filesz ||
+	    interp[ph->filesz - 1] != '\0')
+		return -ENOEXEC;
+	return 0;
+}
+
+/* A later segment's page replaces an earlier one's at the same address, as mmap's MAP_FIXED. */
+static int map_one(struct mm *mm, uint64_t va, void *pg, uint64_t perm)
+{
+	int err = uvm_map_page(mm, va, pg, perm);
+	if (err == -EEXIST) {
+		uvm_unmap(mm, va, PGSIZE);
+		err = uvm_map_page(mm, va, pg, perm);
+	}
+	return err;
+}
+
+/* A fresh page with the first n bytes of src (NULL: none), mapped at va. */
+static int map_private(struct mm *mm, uint64_t va, const void *src, uint64_t n, uint64_t perm)
+{
+	void *pg = upage_alloc();
+	if (!pg)
+		return -ENOMEM;
+	if (src)
+		memcpy(pg, src, n);
+	int err = map_one(mm, va, pg, perm);
+	upage_put(pg);		/* the mapping holds its own reference */
+	return err;
+}
+
+/*
+ * A segment from the file's page cache (kernel/pagecache.c): the pages of
+ * file bytes are the cache's own, shared read-only (copy-on-write in a
+ * writable segment); the page where the bytes end and the bss begins is a
+ * private copy zeroed past the end; the rest of the bss fresh zero pages.
+ */
+static int map_segment_cached(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph, uint64_t va)
+{
+	uint64_t start = va & ~(PGSIZE - 1), fend = va + ph->filesz, mend = va + ph->memsz;
+	uint64_t off0 = ph->offset - (va - start);
+	uint64_t perm = seg_perm(ph->flags);
+	uint64_t shared = (perm & PTE_W) ? (perm & ~PTE_W) | PTE_COW : perm;
+	int err = 0;
+	for (uint64_t a = start; a < mend && !err; a += PGSIZE) {
+		void *pg = a < fend ? pcache_page(ip, (off0 + (a - start)) / PGSIZE) : NULL;
+		if (a < fend && !pg)
+			return -ENOMEM;
+		if (a + PGSIZE <= fend || (a < fend && mend <= fend))
+			err = map_one(mm, a, pg, shared);	/* no bss in this page */
+		else
+			err = map_private(mm, a, pg, a < fend ? fend - a : 0, perm);
+	}
+	return err;
+}
+
+/* The copying loader, for a segment whose address and file offset differ within a page. */
+static int map_segment_copy(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph, uint64_t va)
+{
+	/* writable while loading; the final permissions come after */
+	int err = uvm_map_zero(mm, va, ph->memsz, PTE_R | PTE_W);
+	if (!err)
+		err = load_bytes(mm, ip, va, ph->offset, ph->filesz);
+	if (!err)
+		err = uvm_protect(mm, va & ~(PGSIZE - 1),
+				  ((va + ph->memsz + PGSIZE - 1) & ~(PGSIZE - 1)) - (va & ~(PGSIZE - 1)),
+				  seg_perm(ph->flags));
+	return err;
+}
+
+/* Map and fill every PT_LOAD at bias; interp gets the PT_INTERP path if any. */
 static int load_segments(struct mm *mm, struct inode *ip, struct elf64_ehdr *eh, uint64_t bias,
-			 uint64_t *phdr_va, uint64_t *brk)
+			 uint64_t *phdr_va, uint64_t *brk, char *interp)
 {
 	struct elf64_phdr ph;
 	*phdr_va = 0;
@@ -78,22 +165,17 @@ static int load_segments(struct mm *mm, struct inode *ip, struct elf64_ehdr *eh,
 			return -ENOEXEC;
 		if (ph.type == PT_PHDR)
 			*phdr_va = ph.vaddr + bias;
-		if (ph.type == PT_INTERP)
-			return -ENOEXEC;	/* dynamically linked: no loader here (yet) */
+		if (ph.type == PT_INTERP && read_interp(ip, &ph, interp))
+			return -ENOEXEC;
 		if (ph.type != PT_LOAD)
 			continue;
 		if (ph.filesz > ph.memsz || ph.vaddr + ph.memsz < ph.vaddr ||
-		    ph.vaddr + bias + ph.memsz > USER_MMAP_BOTTOM)
+		    ph.vaddr + bias + ph.memsz > USER_MMAP_BOTTOM ||
+		    ph.offset > ip->size || ph.filesz > ip->size - ph.offset)
 			return -ENOEXEC;
 		uint64_t va = ph.vaddr + bias;
-		/* writable while loading; the final permissions come after */
-		int err = uvm_map_zero(mm, va, ph.memsz, PTE_R | PTE_W);
-		if (!err)
-			err = load_bytes(mm, ip, va, ph.offset, ph.filesz);
-		if (!err)
-			err = uvm_protect(mm, va & ~(PGSIZE - 1),
-					  ((va + ph.memsz + PGSIZE - 1) & ~(PGSIZE - 1)) - (va & ~(PGSIZE - 1)),
-					  seg_perm(ph.flags));
+		int err = (va - ph.offset) % PGSIZE == 0 && exec_cache ?
+			  map_segment_cached(mm, ip, &ph, va) : map_segment_copy(mm, ip, &ph, va);
 		if (err)
 			return err;
 		if (!*phdr_va && ph.offset == 0)
@@ -102,6 +184,40 @@ static int load_segments(struct mm *mm, struct inode *ip, struct elf64_ehdr *eh,
 			*brk = va + ph.memsz;
 	}
 	return 0;
+}
+
+static int read_ehdr(struct inode *ip, struct elf64_ehdr *eh)
+{
+	if (inode_read(ip, 0, eh, sizeof *eh) != sizeof *eh || memcmp(eh->ident, "\177ELF", 4) ||
+	    eh->ident[4] != 2 || eh->machine != EM_RISCV ||
+	    (eh->type != ET_EXEC && eh->type != ET_DYN) || eh->phentsize != sizeof(struct elf64_phdr))
+		return -ENOEXEC;
+	return 0;
+}
+
+/*
+ * The program's interpreter (ld.so), a position-independent ET_DYN, at
+ * INTERP_BASE; it starts first (*entry) and finds the program through
+ * AT_PHDR and AT_ENTRY.
+ */
+static int load_interp(struct proc *p, struct mm *mm, const char *path, uint64_t *entry)
+{
+	struct inode *ip;
+	int err = vfs_lookup(p->cwd, path, 1, &ip);
+	if (err)
+		return err == -ENOENT ? -ENOENT : -ENOEXEC;
+	struct elf64_ehdr eh;
+	uint64_t phdr, brk;
+	err = !S_ISREG(ip->mode) ? -EACCES : inode_permission(ip, MAY_EXEC);
+	if (!err)
+		err = read_ehdr(ip, &eh);
+	if (!err && eh.type != ET_DYN)
+		err = -ENOEXEC;
+	if (!err)
+		err = load_segments(mm, ip, &eh, INTERP_BASE, &phdr, &brk, NULL);
+	inode_put(ip);
+	*entry = eh.entry + INTERP_BASE;
+	return err;
 }
 
 /* Push bytes onto the new user stack; returns the new sp or 0 on fault. */
@@ -113,29 +229,30 @@ static uint64_t push(struct mm *mm, uint64_t sp, const void *p, size_t n)
 
 static int build_stack_with(struct mm *mm, uint64_t *ptrs, char *const argv[], int argc,
 			    char *const envp[], int envc, const uint64_t *auxv, int auxn,
-			    uint64_t *sp_out);
+			    const char *execfn, uint64_t *sp_out);
 
 /* argv and envp strings, then the pointer vectors and auxv, 16-byte aligned. */
 static int build_stack(struct mm *mm, char *const argv[], int argc, char *const envp[], int envc,
-		       const uint64_t *auxv, int auxn, uint64_t *sp_out)
+		       const uint64_t *auxv, int auxn, const char *execfn, uint64_t *sp_out)
 {
 	size_t pages = (((size_t)argc + (size_t)envc + 2) * 8 + PGSIZE - 1) / PGSIZE;
 	uint64_t *ptrs = page_alloc_n(pages);
 	if (!ptrs)
 		return -ENOMEM;
-	int err = build_stack_with(mm, ptrs, argv, argc, envp, envc, auxv, auxn, sp_out);
+	int err = build_stack_with(mm, ptrs, argv, argc, envp, envc, auxv, auxn, execfn, sp_out);
 	page_free_n(ptrs, pages);
 	return err;
 }
 
 static int build_stack_with(struct mm *mm, uint64_t *ptrs, char *const argv[], int argc,
 			    char *const envp[], int envc, const uint64_t *auxv, int auxn,
-			    uint64_t *sp_out)
+			    const char *execfn, uint64_t *sp_out)
 {
 	uint64_t sp = USER_STACK_TOP;
+	uint64_t execfn_va = sp = push(mm, sp, execfn, strlen(execfn) + 1);
 	uint8_t rnd[16];
 	random_bytes(rnd, sizeof rnd);	/* AT_RANDOM: libc's stack canary and pointer guard */
-	uint64_t rnd_va = sp = push(mm, sp, rnd, 16);
+	uint64_t rnd_va = sp = sp ? push(mm, sp, rnd, 16) : 0;
 	int n = 0;
 	for (int i = 0; i < argc && sp; i++)
 		ptrs[n++] = sp = push(mm, sp, argv[i], strlen(argv[i]) + 1);
@@ -149,7 +266,7 @@ static int build_stack_with(struct mm *mm, uint64_t *ptrs, char *const argv[], i
 	int an = 0;
 	for (int i = 0; i < auxn; i += 2) {
 		aux[an++] = auxv[i];
-		aux[an++] = auxv[i] == AT_RANDOM ? rnd_va : auxv[i + 1];
+		aux[an++] = auxv[i] == AT_RANDOM ? rnd_va : auxv[i] == AT_EXECFN ? execfn_va : auxv[i + 1];
 	}
 	uint64_t words = 1 + (uint64_t)n + (uint64_t)an;
 	sp = (sp - words * 8) & ~15UL;
@@ -261,28 +378,32 @@ static int exec_load_depth(struct proc *p, const char *path, char *const argv[],
 	if (inode_read(ip, 0, magic, 2) == 2 && magic[0] == '#' && magic[1] == '!')
 		return exec_script(p, ip, path, argv, argc, envp, envc, entry, sp, depth);
 	struct elf64_ehdr eh;
-	if (S_ISDIR(ip->mode))
-		err = -EACCES;
-	else if (inode_read(ip, 0, &eh, sizeof eh) != sizeof eh || memcmp(eh.ident, "\177ELF", 4) ||
-		 eh.ident[4] != 2 || eh.machine != EM_RISCV || (eh.type != ET_EXEC && eh.type != ET_DYN) ||
-		 eh.phentsize != sizeof(struct elf64_phdr))
-		err = -ENOEXEC;
+	err = read_ehdr(ip, &eh);
 	struct mm *mm = err ? NULL : mm_create();
 	if (!err && !mm)
 		err = -ENOMEM;
-	uint64_t bias = eh.type == ET_DYN ? PIE_BASE : 0, phdr = 0, brk = 0;
+	uint64_t bias = eh.type == ET_DYN ? PIE_BASE : 0, phdr = 0, brk = 0, start = eh.entry + bias;
+	char *interp = err ? NULL : kzalloc(INTERP_MAX);
+	if (!err && !interp)
+		err = -ENOMEM;
 	if (!err)
-		err = load_segments(mm, ip, &eh, bias, &phdr, &brk);
+		err = load_segments(mm, ip, &eh, bias, &phdr, &brk, interp);
 	inode_put(ip);
+	if (!err && interp[0])
+		err = load_interp(p, mm, interp, &start);
+	if (!err)
+		err = vdso_map(mm);
 	if (!err) {
 		uint64_t auxv[] = { AT_PHDR, phdr, AT_PHENT, sizeof(struct elf64_phdr), AT_PHNUM, eh.phnum,
-				    AT_PAGESZ, PGSIZE, AT_BASE, 0, AT_FLAGS, 0, AT_ENTRY, eh.entry + bias,
+				    AT_PAGESZ, PGSIZE, AT_BASE, interp[0] ? INTERP_BASE : 0, AT_FLAGS, 0,
+				    AT_ENTRY, eh.entry + bias,
 				    AT_UID, cred.uid, AT_EUID, cred.euid, AT_GID, cred.gid, AT_EGID, cred.egid,
 				    AT_HWCAP, 0x112d /* IMAFDC */, AT_CLKTCK, 100,
 				    AT_SECURE, cred.euid != cred.uid || cred.egid != cred.gid,
-				    AT_RANDOM, 0, AT_NULL, 0 };
-		err = build_stack(mm, argv, argc, envp, envc, auxv, sizeof auxv / 8, sp);
+				    AT_RANDOM, 0, AT_EXECFN, 0, AT_SYSINFO_EHDR, VDSO_BASE, AT_NULL, 0 };
+		err = build_stack(mm, argv, argc, envp, envc, auxv, sizeof auxv / 8, path, sp);
 	}
+	kfree(interp);
 	if (err) {
 		if (mm)
 			mm_put(mm);
@@ -293,13 +414,15 @@ static int exec_load_depth(struct proc *p, const char *path, char *const argv[],
 	 * The client hart may still have the old table in satp (its kernel
 	 * half included): it drops the old mm itself once it has switched.
 	 */
+	if (p->mm)
+		filemap_release(p->mm);	/* MAP_SHARED pages back to their files */
 	if (p->task)
 		p->task->mm_stale = p->mm;
 	else if (p->mm)
 		mm_put(p->mm);
 	p->mm = mm;
 	p->cred = cred;
-	*entry = eh.entry + bias;
+	*entry = start;
 	const char *base = strrchr(path, '/');
 	strncpy(p->comm, base ? base + 1 : path, sizeof p->comm - 1);
 	record_cmdline(p, path, argv, argc);

@@ -14,6 +14,7 @@
 #include "kernel/timer.h"
 #include "kernel/stats.h"
 #include "kernel/signal.h"
+#include "kernel/filemap.h"
 #include "kernel/thread_group.h"
 #include "kernel/flock.h"
 #include "drivers/tty.h"
@@ -173,6 +174,8 @@ void proc_exit(struct proc *p, int status)
 		inode_put(p->cwd);
 		p->cwd = NULL;
 	}
+	if (p->mm)
+		filemap_release(p->mm);	/* MAP_SHARED pages back to their files */
 	/* orphans go to init, which must hear of those already dead */
 	int i = 0, zombies = 0;
 	for (struct proc *c; (c = proc_iter(&i)) != NULL; )

@@ -13,6 +13,7 @@
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/param.h"
+#include "kernel/pagecache.h"
 
 struct dentry {
 	struct dentry *next;
@@ -30,6 +31,12 @@ __attribute__((weak)) void vfs_now(int64_t *sec, int64_t *nsec)
 {
 	*sec = 0;
 	*nsec = 0;
+}
+
+/* No page cache (kernel/pagecache.c) in a build without one: nothing to drop. */
+__attribute__((weak)) void pcache_drop(struct inode *ip)
+{
+	(void)ip;
 }
 
 /* Fallback access hooks (vfs.h): the kernel's are in kernel/perm.c. */
@@ -137,6 +144,7 @@ static void inode_free(struct inode *ip)
 		if (ip->parent && ip->parent != ip)
 			inode_put(ip->parent);
 	} else {
+		pcache_drop(ip);
 		data_drop(ip);
 	}
 	kfree(ip);
@@ -149,8 +157,10 @@ void inode_get(struct inode *ip)
 
 void inode_put(struct inode *ip)
 {
-	if (--ip->refs == 0 && ip->ops && ip->ops->release)
+	if (--ip->refs == 0 && ip->ops && ip->ops->release) {
+		pcache_drop(ip);	/* its filesystem may free or reuse it */
 		ip->ops->release(ip);	/* a synthetic inode: its filesystem frees it */
+	}
 	else if (ip->refs == 0 && ip->nlink == 0)
 		inode_free(ip);
 }
@@ -648,6 +658,7 @@ static int data_resize(struct inode *ip, uint64_t size)
 {
 	if (size > VFS_FILE_MAX)
 		return -EFBIG;
+	pcache_drop(ip);	/* every change to a file's bytes drops its cache */
 	if (size > ip->size) {
 		int err = data_reserve(ip, size);
 		if (err)
@@ -670,6 +681,7 @@ long inode_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
 		return 0;
 	if (off >= VFS_FILE_MAX || n > VFS_FILE_MAX - off)
 		return -EFBIG;
+	pcache_drop(ip);	/* every change to a file's bytes drops its cache */
 	if (ip->ops && ip->ops->write)
 		return ip->ops->write(ip, off, buf, n);
 	uint64_t end = off + n;
@@ -696,6 +708,7 @@ int inode_truncate(struct inode *ip, uint64_t size)
 		return -EISDIR;
 	if (!S_ISREG(ip->mode))
 		return -EINVAL;
+	pcache_drop(ip);
 	if (ip->ops && ip->ops->truncate)
 		return ip->ops->truncate(ip, size);
 	int err = data_resize(ip, size);
@@ -710,6 +723,7 @@ int inode_set_borrowed(struct inode *ip, const void *data, uint64_t len)
 {
 	if (!S_ISREG(ip->mode) && !S_ISLNK(ip->mode))
 		return -EINVAL;
+	pcache_drop(ip);
 	data_drop(ip);
 	ip->data = (uint8_t *)data;	/* never written through: cap == 0 */
 	ip->size = len;

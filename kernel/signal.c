@@ -6,6 +6,7 @@
 #include "drivers/tty.h"
 #include "syscall/sys.h"
 #include "kernel/kmalloc.h"
+#include "kernel/vdso.h"
 #include <string.h>
 
 enum dfl { D_TERM, D_CORE, D_IGN, D_STOP, D_CONT };
@@ -294,7 +295,8 @@ static int build_frame(struct task *t, int sig, struct sigaction_k *sa)
 	tf->x[REG_A0] = (uint64_t)sig;
 	tf->x[11] = sp;				/* siginfo */
 	tf->x[12] = sp + 128;			/* ucontext */
-	tf->x[REG_RA] = (sa->flags & SA_RESTORER) ? sa->restorer : 0;
+	/* glibc passes no SA_RESTORER: its handlers return through the vDSO, as on Linux */
+	tf->x[REG_RA] = (sa->flags & SA_RESTORER) ? sa->restorer : vdso_sigreturn_va();
 	tf->sepc = sa->handler;
 	t->sigmask |= sa->mask;
 	if (!(sa->flags & SA_NODEFER))
@@ -326,6 +328,21 @@ long sigreturn_frame(void)
 	t->sigmask = f->uc.sigmask & ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
 	kfree(f);
 	return 0;
+}
+
+void signal_fault(struct task *t, int sig, int code, uint64_t addr)
+{
+	uint64_t h = t->proc->sigactions[sig].handler;
+	if (h == SIG_DFL || h == SIG_IGN || (t->sigmask & sigbit(sig))) {
+		pr_warn("pid %d (%s): fatal signal %d (code %d) at pc %lx addr %lx\n", t->proc->pid,
+			t->proc->comm, sig, code, t->tf->sepc, addr);
+		signal_fatal(t, sig);	/* Linux: a blocked or ignored fault signal kills */
+		return;
+	}
+	/* the handler runs on the way out, with si_code and si_addr filled in */
+	t->sig_info[sig - 1] = (struct sig_info){ code, 0, addr };
+	/* seq_cst as every sender: read back by signal_take on this very hart */
+	atomic_fetch_or(&t->sig_pending, sigbit(sig));
 }
 
 /*

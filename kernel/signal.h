@@ -32,6 +32,11 @@
 #define SIGRTMIN_K 32		/* the kernel's first real-time signal (musl reserves 32..34) */
 #define SIGQUEUE_MAX 1024	/* queued instances per real-time signal and thread */
 
+/* si_code of a fault's signal */
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define BUS_ADRERR 2
+#define ILL_ILLOPC 1
 #define SIG_DFL 0
 #define SIG_IGN 1
 #define SA_SIGINFO 0x4
@@ -72,3 +77,10 @@ int signal_send_checked(struct proc *p, int sig);
 int signal_kill(int pid, int sig);
 /* Client, on return to user: act on pending signals. */
 void signal_deliver(struct task *t);
+/*
+ * A synchronous fault of the task running on this cpu: delivered to its
+ * handler with si_code and si_addr, or fatal when the signal is blocked,
+ * ignored or left at its default (as Linux's force_sig_fault).
+ */
+struct task;
+void signal_fault(struct task *t, int sig, int code, uint64_t addr);

@@ -104,11 +104,16 @@ void smp_start_others(void (*entry)(void))
 						   (uint64_t)entry };
 		start_hart(c, &hart_boot[i]);
 	}
-	/* wait for them so the boot log is ordered; bounded by a generous timeout */
+	/*
+	 * Wait for them: the boot log stays ordered and no role (the server!)
+	 * is missing when init starts.  The bound is long because on a loaded
+	 * host QEMU's vCPU threads can go unscheduled for seconds: at 2 s, a
+	 * server that came up late left every offloaded call waiting forever.
+	 */
 	for (int i = 0; i < ncpu; i++) {
 		if (&cpus[i] == mycpu())
 			continue;
-		uint64_t deadline = r_time() + plat.timebase * 2;
+		uint64_t deadline = r_time() + plat.timebase * 30;
 		while (!atomic_load(&cpus[i].online) && r_time() < deadline)
 			;
 		if (!atomic_load(&cpus[i].online))

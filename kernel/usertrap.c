@@ -336,19 +336,16 @@ static void user_fault(struct task *t, uint64_t cause, uint64_t addr)
 		__asm__ volatile("sfence.vma %0, zero" :: "r"(addr) : "memory");
 		return;
 	}
-	int sig = cause == EXC_ILLEGAL ? SIGILL : SIGSEGV;
-	struct sigaction_k *sa = &t->proc->sigactions[sig];
-	if (sa->handler <= SIG_IGN || (t->sigmask & (1UL << (sig - 1)))) {
-		pr_warn("pid %d (%s): fatal fault cause %lu at pc %lx addr %lx\n", t->proc->pid,
-			t->proc->comm, cause, t->tf->sepc, addr);
-		signal_fatal(t, sig);	/* Linux: a blocked or ignored fault signal kills */
+	pr_info("pid %d (%s): fault cause %lu at pc %lx addr %lx\n", t->proc->pid,
+		t->proc->comm, cause, t->tf->sepc, addr);
+	if (cause == EXC_ILLEGAL) {
+		signal_fault(t, SIGILL, ILL_ILLOPC, t->tf->sepc);
 		return;
 	}
-	/* a handler: it runs on the way out, with si_addr and si_code filled in */
-	t->sig_info[sig - 1] = (struct sig_info){ sig == SIGILL ? ILL_ILLOPC : SEGV_MAPERR, 0,
-						  sig == SIGILL ? t->tf->sepc : addr };
-	/* seq_cst as every sender: read back by take_signal on this very hart */
-	atomic_fetch_or(&t->sig_pending, 1UL << (sig - 1));
+	int code = uvm_fault_code(t->proc->mm, addr);
+	signal_fault(t, code == UVM_FAULT_BUS ? SIGBUS : SIGSEGV,
+		     code == UVM_FAULT_BUS ? BUS_ADRERR : code == UVM_FAULT_ACCESS ? SEGV_ACCERR : SEGV_MAPERR,
+		     addr);
 }
 
 __hotpath void user_trap(struct trapframe *tf)

@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
+#include "kernel/filemap.h"
 #include "kernel/trap.h"
 #include <string.h>
 
@@ -89,6 +90,20 @@ int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
 	return err;
 }
 
+/* One more sharer of the user page pg, mapped at va (nothing there yet). */
+int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm)
+{
+	spin_lock(&mm->lock);
+	pte_t *pte = vm_walk(mm->pgd, va, 1);
+	int err = !pte ? -ENOMEM : (*pte & (PTE_V | PTE_NONE)) ? -EEXIST : 0;
+	if (!err) {
+		upage_share(pg);
+		*pte = PA2PTE(VA2PA(pg)) | perm | PTE_LEAF_USER;
+	}
+	spin_unlock(&mm->lock);
+	return err;
+}
+
 /*
  * Mark [va, va+len) MAP_SHARED: fork then shares these pages instead of
  * making them copy-on-write, as Linux does for shared anonymous memory.
@@ -120,6 +135,8 @@ void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len)
 			if (pte && (*pte & (PTE_V | PTE_NONE))) {
 				freed[n++] = PA2VA(PTE2PA(*pte));
 				*pte = 0;
+			} else if (pte) {
+				*pte = 0;	/* a SIGBUS marker (no page behind it) */
 			}
 		}
 		if (n)
@@ -210,6 +227,138 @@ static pte_t *resolve(struct mm *mm, uint64_t va, int write)
 	return pte;
 }
 
+/*
+ * A page of a file mapping past the file's end: V and PTE_NONE clear,
+ * PTE_COW set, no page behind it.  Nothing else leaves a PTE like that.
+ */
+#define PTE_SIGBUS PTE_COW
+
+int uvm_map_sigbus(struct mm *mm, uint64_t va, uint64_t len)
+{
+	int err = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t a = va; a < va + len && !err; a += PGSIZE) {
+		pte_t *pte = vm_walk(mm->pgd, a, 1);
+		if (!pte)
+			err = -ENOMEM;
+		else if (!(*pte & (PTE_V | PTE_NONE)))
+			*pte = PTE_SIGBUS;
+	}
+	spin_unlock(&mm->lock);
+	return err;
+}
+
+int uvm_fault_code(struct mm *mm, uint64_t va)
+{
+	if (va >= USER_VA_END)
+		return UVM_FAULT_UNMAPPED;
+	spin_lock(&mm->lock);
+	pte_t *pte = vm_walk(mm->pgd, va, 0);
+	pte_t e = pte ? *pte : 0;
+	spin_unlock(&mm->lock);
+	if (e & (PTE_V | PTE_NONE))
+		return UVM_FAULT_ACCESS;
+	return e == PTE_SIGBUS ? UVM_FAULT_BUS : UVM_FAULT_UNMAPPED;
+}
+
+int uvm_page_maybe_stored(struct mm *mm, uint64_t va)
+{
+	spin_lock(&mm->lock);
+	pte_t *pte = vm_walk(mm->pgd, va, 0);
+	int r = pte && (*pte & (PTE_V | PTE_NONE)) && !((*pte & PTE_COW) && !(*pte & PTE_W));
+	spin_unlock(&mm->lock);
+	return r;
+}
+
+/*
+ * Where to look after va, nothing being mapped at va: the next page, or
+ * past the whole 2 MiB / 1 GiB range a missing table stands for (a fuzzer's
+ * length would otherwise cost a walk per page).  Caller holds mm->lock.
+ */
+static uint64_t next_candidate(struct mm *mm, uint64_t va)
+{
+	pte_t l2 = mm->pgd[PX(2, va)];
+	if (!(l2 & PTE_V))
+		return (va | ((1UL << 30) - 1)) + 1;
+	pte_t l1 = ((pagetable_t)PA2VA(PTE2PA(l2)))[PX(1, va)];
+	if (!(l1 & PTE_V))
+		return (va | ((1UL << 21) - 1)) + 1;
+	return va + PGSIZE;
+}
+
+int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len)
+{
+	int found = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t a = va; a < va + len && a >= va && !found; ) {
+		pte_t *pte = vm_walk(mm->pgd, a, 0);
+		found = pte && *pte;
+		a = pte ? a + PGSIZE : next_candidate(mm, a);
+	}
+	spin_unlock(&mm->lock);
+	return found;
+}
+
+int uvm_zap(struct mm *mm, uint64_t va, uint64_t len)
+{
+	int err = 0;
+	for (uint64_t a = va; a < va + len && !err; ) {
+		void *old[32];
+		int n = 0;
+		spin_lock(&mm->lock);
+		for (; a < va + len && n < 32; a += PGSIZE) {
+			pte_t *pte = vm_walk(mm->pgd, a, 0);
+			if (!pte || !(*pte & (PTE_V | PTE_NONE)))
+				continue;
+			if (PTE_IS_SHARED(*pte))
+				continue;	/* shared anonymous memory keeps its bytes, as on Linux */
+			void *pg = upage_alloc();
+			if (!pg) {
+				err = -ENOMEM;
+				break;
+			}
+			old[n++] = PA2VA(PTE2PA(*pte));
+			pte_t flags = *pte & 0x3ff;
+			if (flags & PTE_COW)	/* the fresh page is ours alone */
+				flags = (flags & ~PTE_COW) | PTE_W;
+			*pte = PA2PTE(VA2PA(pg)) | flags;
+		}
+		mm->tlb_gen++;
+		spin_unlock(&mm->lock);
+		sfence_vma_asid(mm->asid);
+		/* as uvm_unmap: the old pages go only once no hart can still use them */
+		mm_shootdown(mm);
+		for (int i = 0; i < n; i++)
+			upage_put(old[i]);
+	}
+	return err;
+}
+
+int uvm_move(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
+{
+	int err = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t off = 0; off < len && !err; off += PGSIZE) {
+		pte_t *src = vm_walk(mm->pgd, from + off, 0);
+		if (!src || !*src)
+			continue;
+		pte_t *dst = vm_walk(mm->pgd, to + off, 1);
+		if (!dst) {
+			err = -ENOMEM;	/* the pages moved so far stay moved */
+			break;
+		}
+		/* src may have moved if vm_walk allocated a table: walk again */
+		src = vm_walk(mm->pgd, from + off, 0);
+		*dst = *src;
+		*src = 0;
+	}
+	mm->tlb_gen++;
+	spin_unlock(&mm->lock);
+	sfence_vma_asid(mm->asid);
+	mm_shootdown(mm);	/* other threads' harts drop the old addresses too */
+	return err;
+}
+
 int uvm_fault(struct mm *mm, uint64_t va, int write)
 {
 	spin_lock(&mm->lock);
@@ -224,6 +373,8 @@ int uvm_fault(struct mm *mm, uint64_t va, int write)
 
 struct mm *mm_clone(struct mm *src)
 {
+	/* before the pages go copy-on-write in both: see filemap_clone */
+	filemap_sync(src, 0, USER_VA_END);
 	struct mm *mm = mm_create();
 	if (!mm)
 		return NULL;
@@ -257,11 +408,14 @@ struct mm *mm_clone(struct mm *src)
 	mm->brk_start = src->brk_start;
 	mm->brk = src->brk;
 	mm->mmap_next = src->mmap_next;
+	if (!err)
+		err = filemap_clone(mm, src);
 	src->tlb_gen++;		/* the parent lost write access: flush before it runs */
 	spin_unlock(&src->lock);
 	sfence_vma_asid(src->asid);
 	mm_shootdown(src);	/* its other threads, on other harts, lost it too */
 	if (err) {
+		filemap_release(mm);	/* the records cloned before the failure */
 		mm_put(mm);
 		return NULL;
 	}

@@ -32,6 +32,7 @@ struct mm {
 	struct utc utc;			/* under lock: the last page a copy reached (kernel/utc.h) */
 	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
 	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
+	struct filemap *filemaps;	/* file mappings (kernel/filemap.c), syscall cpu only */
 };
 
 struct mm *mm_create(void);
@@ -40,9 +41,27 @@ void mm_put(struct mm *mm);
 int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 void uvm_mark_shared(struct mm *mm, uint64_t va, uint64_t len);
 void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len);
+/* Map the existing user page pg at va, one more reference on it. */
+int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);
 int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 /* Resolve a fault at va (stack growth); 0 if now mapped with the access allowed. */
 int uvm_fault(struct mm *mm, uint64_t va, int write);
+/*
+ * May the page at va hold stores?  No if unmapped or still copy-on-write
+ * (the page cache's or a fork's shared page: a store would have copied it).
+ */
+int uvm_page_maybe_stored(struct mm *mm, uint64_t va);
+/* Is any page of [va, va+len) mapped (PROT_NONE and SIGBUS pages count)? */
+int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len);
+/* MADV_DONTNEED: the mapped pages of [va, va+len) become fresh zero pages, same permissions. */
+int uvm_zap(struct mm *mm, uint64_t va, uint64_t len);
+/* mremap: move the page table entries of [from, from+len) to [to, to+len) (to is free). */
+int uvm_move(struct mm *mm, uint64_t from, uint64_t to, uint64_t len);
+/* Why an access at va faulted: nothing mapped, a page the access may not use, past a file's end. */
+enum { UVM_FAULT_UNMAPPED, UVM_FAULT_ACCESS, UVM_FAULT_BUS };
+int uvm_fault_code(struct mm *mm, uint64_t va);
+/* [va, va+len) of a file mapping lies past the file's end: accesses raise SIGBUS. */
+int uvm_map_sigbus(struct mm *mm, uint64_t va, uint64_t len);
 /* Copy a whole address space (fork): eager copy. */
 struct mm *mm_clone(struct mm *src);
 /* Install this mm on the current hart if it is not already there. */

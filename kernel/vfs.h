@@ -139,6 +139,7 @@ struct inode {
 	 */
 	uint8_t *data;
 	uint64_t cap;
+	struct pcache *pcache;	/* kernel/pagecache.c: exec's page-aligned copy */
 };
 
 void vfs_init(void);

@@ -23,7 +23,7 @@ mkdir -p "$LOG"
 
 # name:iterations
 # (the second group: lmbench's first rows, user/bench.c)
-BENCHES=${BENCHES:-"getppid:20000 write_null:20000 nanosleep0:10000 pipe:5000 openclose:5000 forkwait:200 lsdir:5 mixed:5000 \
+BENCHES=${BENCHES:-"getppid:20000 write_null:20000 nanosleep0:10000 pipe:5000 openclose:5000 forkwait:200 forkexec:100 forksh:50 lsdir:5 mixed:5000 \
 read_zero:20000 stat:5000 fstat:20000 select:2000 siginstall:20000 sigcatch:5000 pagefault:8192 mmapfile:500 ctx2:5000 ctx8:5000 \
 futexpp:3000 pthread:300"}
 

@@ -2,7 +2,8 @@
 # build-musl.sh [BUILD]
 #
 # Fetch musl with `apt-get source` (build-owned apt config in BUILD/apt),
-# cross-build it static for riscv64 with riscv64-linux-gnu-gcc, install it into
+# cross-build it (static libc.a and shared libc.so, which is also the
+# dynamic loader /lib/ld-musl-riscv64.so.1) for riscv64 with riscv64-linux-gnu-gcc, install it into
 # BUILD/sysroot together with the Linux UAPI headers, and provide the
 # musl-gcc wrapper BUILD/sysroot/bin/musl-gcc.
 set -eu
@@ -36,7 +37,7 @@ cd "$obj"
     --target=riscv64-linux-gnu \
     --prefix="$sysroot" \
     --syslibdir="$sysroot/lib" \
-    --disable-shared \
+    --enable-shared \
     --enable-wrapper=gcc
 make -j"$jobs"
 make install

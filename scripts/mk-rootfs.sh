@@ -11,6 +11,7 @@
 #                   /dev/null and /dev/zero itself in any case
 #   /tmp /proc /sys /root /etc (passwd, shadow, group, hostname)
 #   /home/user      the non-root user's home (uid 1000), see docs/USERS.md
+#   $BUILD/rootfs-lib/.  shared libraries and loaders (mk/userlibc.mk), if staged
 #   rootfs/skel/.   copied over that, if it exists
 #   $EXTRA/.        merged over everything, if EXTRA is set
 # Entries are sorted and owned by root (but /home/user), with the modes set
@@ -36,7 +37,7 @@ stage=$1
 out=$2
 shift 2
 build=${BUILD:-build}
-busybox=$build/busybox/busybox
+busybox=${BUSYBOX:-$build/busybox/busybox}	# BUSYBOX=: another build (mk/userlibc.mk)
 
 rm -rf "$stage"
 mkdir -p "$stage"
@@ -124,6 +125,9 @@ for prog in "$@"; do
     chmod 755 "$dst"
 done
 
+if [ -d "$build/rootfs-lib" ]; then
+    cp -R "$build/rootfs-lib/." "$stage/"
+fi
 if [ -d "$top/rootfs/skel" ]; then
     cp -R "$top/rootfs/skel/." "$stage/"
 fi

@@ -59,3 +59,4 @@ X(278, getrandom)
 #include "syscall/list_thread.h"
 #include "syscall/list_clock.h"
 #include "syscall/list_cred.h"
+#include "syscall/list_dyn.h"

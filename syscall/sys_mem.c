@@ -1,8 +1,14 @@
-/* brk, anonymous private mmap, munmap, mprotect. */
+/*
+ * brk, mmap (anonymous, and of files: private copies, shared ones written
+ * back by kernel/filemap.c), munmap, mprotect.  msync, madvise and mremap
+ * are in syscall/sys_mmap.c.
+ */
 #include "syscall/sys.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
 #include "kernel/page_alloc.h"
+#include "kernel/filemap.h"
+#include "kernel/pagecache.h"
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -11,6 +17,7 @@
 #define MAP_PRIVATE 0x02
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_FIXED_NOREPLACE 0x100000
 #define BRK_MAX (1UL << 30)
 
 static uint64_t prot_perm(uint64_t prot)
@@ -55,6 +62,19 @@ static int map_file_copy(struct mm *mm, struct inode *ip, uint64_t addr, uint64_
 	return err;
 }
 
+/* A shared file mapping is remembered for write-back (kernel/filemap.c). */
+static long map_done(struct mm *mm, struct file *f, uint64_t flags, uint64_t prot, uint64_t addr,
+		     uint64_t len, uint64_t off)
+{
+	if (f && (flags & MAP_SHARED) && filemap_add(mm, addr, len, f->ip, off,
+		    (prot & PROT_WRITE) ? FILEMAP_WRITABLE :
+		    (f->flags & 3) == 2 ? FILEMAP_NOT_YET : FILEMAP_READ_ONLY_FD)) {
+		uvm_unmap(mm, addr, len);
+		return -ENOMEM;
+	}
+	return (long)addr;
+}
+
 SYSCALL(mmap)
 {
 	struct mm *mm = curmm();
@@ -70,15 +90,18 @@ SYSCALL(mmap)
 			return -EBADF;
 		if (!f->ip || !S_ISREG(f->ip->mode))
 			return -ENODEV;
-		if ((flags & MAP_SHARED) && (prot & PROT_WRITE))
-			return -ENODEV;	/* writable shared file mappings are not supported */
+		if ((f->flags & 3) == 1 || ((flags & MAP_SHARED) && (prot & PROT_WRITE) && (f->flags & 3) != 2))
+			return -EACCES;	/* read access always, write too for a shared writable one */
 	}
 	len = page_up(len);
 	if (len == 0 || len > (1UL << 36))
 		return -ENOMEM;
-	if (flags & MAP_FIXED) {
-		if (addr + len > USER_MMAP_TOP || addr < PGSIZE)
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr + len > USER_MMAP_TOP || addr + len < addr || addr < PGSIZE)
 			return -EINVAL;
+		if ((flags & MAP_FIXED_NOREPLACE) && !(flags & MAP_FIXED) && uvm_range_mapped(mm, addr, len))
+			return -EEXIST;
+		filemap_remove(mm, addr, len);
 		uvm_unmap(mm, addr, len);
 	} else {
 		if (mm->mmap_next - len < USER_MMAP_BOTTOM)
@@ -86,6 +109,9 @@ SYSCALL(mmap)
 		addr = mm->mmap_next - len;
 		mm->mmap_next = addr;
 	}
+	/* a file's pages from its page cache, with their final permissions */
+	if (f && exec_cache && pcache_map(mm, f->ip, addr, len, a[5], prot_perm(prot)) == 0)
+		return map_done(mm, f, flags, prot, addr, len, a[5]);
 	if (uvm_map_zero(mm, addr, len, prot_perm(prot) | PTE_R | PTE_W)) {
 		uvm_unmap(mm, addr, len);
 		return -ENOMEM;
@@ -95,6 +121,13 @@ SYSCALL(mmap)
 		uvm_unmap(mm, addr, len);
 		return -ENOMEM;
 	}
+	/* whole pages past the end of the file: SIGBUS, as on Linux */
+	uint64_t file_end = f ? page_up(f->ip->size) : 0;
+	if (f && a[5] + len > file_end) {
+		uint64_t first = a[5] >= file_end ? addr : addr + (file_end - a[5]);
+		uvm_unmap(mm, first, addr + len - first);
+		uvm_map_sigbus(mm, first, sigbus_len(addr + len - first));
+	}
 	if (!f && (flags & MAP_SHARED))
 		uvm_mark_shared(mm, addr, len);
 	if (!(prot & PROT_WRITE) && (prot & (PROT_READ | PROT_EXEC)))
@@ -102,13 +135,14 @@ SYSCALL(mmap)
 	/* PROT_NONE: mapped but inaccessible */
 	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
 		uvm_protect(mm, addr, len, 0);
-	return (long)addr;
+	return map_done(mm, f, flags, prot, addr, len, a[5]);
 }
 
 SYSCALL(munmap)
 {
 	if ((a[0] & (PGSIZE - 1)) || a[1] == 0 || a[0] + a[1] < a[0] || a[0] + a[1] > USER_VA_END)
 		return -EINVAL;
+	filemap_remove(curmm(), a[0], page_up(a[1]));
 	uvm_unmap(curmm(), a[0], page_up(a[1]));
 	return 0;
 }
@@ -121,5 +155,7 @@ SYSCALL(mprotect)
 		return -EINVAL;
 	if (a[1] == 0)
 		return 0;
+	if ((a[2] & PROT_WRITE) && filemap_set_writable(curmm(), a[0], page_up(a[1])))
+		return -EACCES;
 	return uvm_protect(curmm(), a[0], page_up(a[1]), prot_perm(a[2]));
 }

@@ -12,6 +12,9 @@
  *   openclose   openat + close of PATH (default /etc/passwd, else /dev/null)
  *   pipe        1-byte ping-pong with a forked child over two pipes
  *   forkwait    fork, child _exit(0), parent wait4
+ *   forkexec    fork, child execve PATH (default /bin/hello, stdout to
+ *               /dev/null), parent wait4: lmbench's lat_proc exec
+ *   forksh      the same through /bin/sh -c PATH: lmbench's lat_proc shell
  *   loop        an empty loop iteration (no system call): the emulator's floor
  *   callret     a call to and return from an empty function (no system call):
  *               what one call costs the emulator, to weigh kernel paths by
@@ -162,6 +165,33 @@ static void op_forkwait(long n)
 			die("waitpid");
 	}
 }
+
+static void fork_exec(long n, int shell)
+{
+	static const char *exec_path = "/bin/hello";
+	if (path && strcmp(path, "/etc/passwd") != 0)
+		exec_path = path;
+	for (long i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p < 0)
+			die("fork");
+		if (p == 0) {
+			int fd = open("/dev/null", O_WRONLY);
+			dup2(fd, 1);
+			if (shell)
+				execl("/bin/sh", "sh", "-c", exec_path, (char *)NULL);
+			else
+				execl(exec_path, exec_path, (char *)NULL);
+			_exit(127);
+		}
+		int st;
+		if (waitpid(p, &st, 0) != p || st != 0)
+			die("waitpid (or the exec failed)");
+	}
+}
+
+static void op_forkexec(long n) { fork_exec(n, 0); }
+static void op_forksh(long n) { fork_exec(n, 1); }
 
 /* ls -l of a 2000-entry directory: the design log's workload. */
 #define LSDIR "/tmp/lsdir"
@@ -502,6 +532,7 @@ int main(int argc, char **argv)
 		{ "siginstall", op_siginstall }, { "sigcatch", op_sigcatch },
 		{ "pagefault", op_pagefault }, { "mmapfile", op_mmapfile },
 		{ "ctx2", op_ctx },            { "ctx8", op_ctx },
+		{ "forkexec", op_forkexec },   { "forksh", op_forksh },
 	};
 	void (*op)(long) = NULL;
 	long warm;
@@ -570,7 +601,9 @@ int main(int argc, char **argv)
 	}
 
 	warm = iters / 10 < 1000 ? iters / 10 : 1000;
-	if (op == op_lsdir || op == op_forkwait || op == op_mixed)
+	if (op == op_forkexec || op == op_forksh)
+		path = argc > 3 ? argv[3] : NULL;
+	if (op == op_lsdir || op == op_forkwait || op == op_mixed || op == op_forkexec || op == op_forksh)
 		warm = 1;
 	if (warm < 1)
 		warm = 1;

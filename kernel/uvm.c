@@ -105,6 +105,21 @@ int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm)
 }
 
 /*
+ * Mark [va, va+len) MAP_SHARED: fork then shares these pages instead of
+ * making them copy-on-write, as Linux does for shared anonymous memory.
+ */
+void uvm_mark_shared(struct mm *mm, uint64_t va, uint64_t len)
+{
+	spin_lock(&mm->lock);
+	for (uint64_t a = va; a < va + len; a += PGSIZE) {
+		pte_t *pte = vm_walk(mm->pgd, a, 0);
+		if (pte && (*pte & PTE_V))
+			*pte |= PTE_SHARED;
+	}
+	spin_unlock(&mm->lock);
+}
+
+/*
  * In chunks: a chunk's pages go back to the pool only after every hart
  * has stopped using the old translations (mm_shootdown), so a thread
  * still running on another hart can never write into a reused page.
@@ -152,7 +167,9 @@ int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
 		 */
 		pte_t keep = *pte & ~(uint64_t)(PTE_R | PTE_W | PTE_X | PTE_V | PTE_NONE | PTE_COW);
 		uint64_t p = perm;
-		if ((p & PTE_W) && upage_refs(PA2VA(PTE2PA(*pte))) > 1)
+		if (PTE_IS_SHARED(*pte))
+			keep |= PTE_SHARED;	/* a shared page stays shared, never copy-on-write */
+		else if ((p & PTE_W) && upage_refs(PA2VA(PTE2PA(*pte))) > 1)
 			p = (p & ~PTE_W) | PTE_COW;	/* still shared with a fork */
 		*pte = p ? keep | p | PTE_V : keep | PTE_NONE;
 	}
@@ -203,7 +220,7 @@ static pte_t *resolve(struct mm *mm, uint64_t va, int write)
 	}
 	if (!pte || !(*pte & PTE_V) || !(*pte & PTE_U))
 		return NULL;
-	if (write && (*pte & PTE_COW) && cow_break(mm, pte) != 0)
+	if (write && (*pte & PTE_COW) && !PTE_IS_SHARED(*pte) && cow_break(mm, pte) != 0)
 		return NULL;
 	if (write ? !(*pte & PTE_W) : !(*pte & PTE_R))
 		return NULL;
@@ -293,6 +310,8 @@ int uvm_zap(struct mm *mm, uint64_t va, uint64_t len)
 			pte_t *pte = vm_walk(mm->pgd, a, 0);
 			if (!pte || !(*pte & (PTE_V | PTE_NONE)))
 				continue;
+			if (PTE_IS_SHARED(*pte))
+				continue;	/* shared anonymous memory keeps its bytes, as on Linux */
 			void *pg = upage_alloc();
 			if (!pg) {
 				err = -ENOMEM;
@@ -378,8 +397,8 @@ struct mm *mm_clone(struct mm *src)
 					err = -ENOMEM;
 					break;
 				}
-				/* share the page; writable ones become copy-on-write in both */
-				if (l0[i0] & PTE_W)
+				/* share the page; writable private ones become copy-on-write in both */
+				if ((l0[i0] & PTE_W) && !PTE_IS_SHARED(l0[i0]))
 					l0[i0] = (l0[i0] & ~PTE_W) | PTE_COW;
 				upage_share(PA2VA(PTE2PA(l0[i0])));
 				*pte = l0[i0];
@@ -560,7 +579,7 @@ static long user_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, int t
 			}
 			char *page = (char *)PA2VA(PTE2PA(*pte));
 			utc_fill(&mm->utc, mm->tlb_gen, va, page,
-				 (*pte & PTE_W) && !(*pte & PTE_COW));
+				 (*pte & PTE_W) && (!(*pte & PTE_COW) || PTE_IS_SHARED(*pte)));
 			k = page + (va & (PGSIZE - 1));
 		}
 		size_t chunk = PGSIZE - (va & (PGSIZE - 1));

@@ -39,6 +39,7 @@ struct mm *mm_create(void);
 void mm_put(struct mm *mm);
 /* Map fresh zeroed pages over [va, va+len) (already-mapped pages kept). */
 int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
+void uvm_mark_shared(struct mm *mm, uint64_t va, uint64_t len);
 void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len);
 /* Map the existing user page pg at va, one more reference on it. */
 int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);

@@ -128,6 +128,8 @@ SYSCALL(mmap)
 		uvm_unmap(mm, first, addr + len - first);
 		uvm_map_sigbus(mm, first, sigbus_len(addr + len - first));
 	}
+	if (!f && (flags & MAP_SHARED))
+		uvm_mark_shared(mm, addr, len);
 	if (!(prot & PROT_WRITE) && (prot & (PROT_READ | PROT_EXEC)))
 		uvm_protect(mm, addr, len, prot_perm(prot) | PTE_R);
 	/* PROT_NONE: mapped but inaccessible */

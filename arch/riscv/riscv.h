@@ -43,6 +43,9 @@
 #define PTE_D (1UL << 7)
 #define PTE_COW (1UL << 8)      /* RSW bit: copy-on-write page */
 #define PTE_NONE (1UL << 9)     /* RSW bit: PROT_NONE page, kept with V clear */
+/* both RSW bits: a MAP_SHARED anonymous page, shared (not copied) by fork */
+#define PTE_SHARED (PTE_COW | PTE_NONE)
+#define PTE_IS_SHARED(pte) (((pte) & PTE_SHARED) == PTE_SHARED)
 #define PTE_PPN_SHIFT 10
 #define PTE2PA(pte)   (((pte) >> PTE_PPN_SHIFT) << 12)
 #define PA2PTE(pa)    (((uint64_t)(pa) >> 12) << PTE_PPN_SHIFT)

@@ -21,7 +21,7 @@
  * the whole budget plus the executor's idle window.
  *
  * State is per cpu and touched by that cpu only: no atomics.
- * adapt=0 on the command line gives the fixed windows (for comparison).
+ * Off by default (rpc/adapt.c says why); adapt=1 on the command line turns it on.
  */
 #ifndef DUET_RPC_ADAPT_H
 #define DUET_RPC_ADAPT_H

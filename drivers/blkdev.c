@@ -5,7 +5,7 @@
  */
 #include "drivers/blkdev.h"
 #include "kernel/errno.h"
-#include "kernel/file.h"
+#include "kernel/fs/file.h"
 #include "kernel/fs/bcache.h"
 #include "kernel/fs/mount.h"
 #include "kernel/printk.h"
@@ -15,7 +15,7 @@
 #include <string.h>
 #include "kernel/proc.h"
 #include "kernel/uvm.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "sched/thread.h"
 
 static struct blkdev *devs[BLKDEV_MAX];

@@ -8,7 +8,7 @@
 #include "drivers/rtc_goldfish.h"
 #include "kernel/calendar.h"
 #include "kernel/walltime.h"
-#include "kernel/file.h"
+#include "kernel/fs/file.h"
 #include "kernel/proc.h"
 #include "kernel/uvm.h"
 #include "kernel/errno.h"

@@ -5,7 +5,7 @@
  * wakes the readers parked on tty.readers.  Canonical mode with echo is
  * the default, as on Linux; TCSETS switches to raw.
  */
-#include "kernel/file.h"
+#include "kernel/fs/file.h"
 #include "kernel/proc.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"

@@ -17,7 +17,7 @@
 #include "kernel/memlayout.h"
 #include "kernel/page_alloc.h"
 #include "kernel/printk.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "sched/thread.h"
 #include <string.h>
 

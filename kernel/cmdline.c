@@ -2,7 +2,7 @@
 #include "kernel/printk.h"
 #include "kernel/uvm.h"
 #include "rpc/adapt.h"
-#include "kernel/pagecache.h"
+#include "kernel/fs/pagecache.h"
 #include <string.h>
 #include <stdlib.h>
 

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 #include "kernel/cpio.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"

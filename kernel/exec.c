@@ -6,15 +6,15 @@
  * (docs/DYNAMIC.md).
  */
 #include "kernel/proc.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/memlayout.h"
 #include "kernel/timer.h"
 #include "kernel/vdso.h"
-#include "kernel/filemap.h"
-#include "kernel/pagecache.h"
+#include "kernel/fs/filemap.h"
+#include "kernel/fs/pagecache.h"
 #include "kernel/random.h"
 #include "kernel/perm.h"
 #include <string.h>
@@ -115,7 +115,7 @@ static int map_private(struct mm *mm, uint64_t va, const void *src, uint64_t n, 
 }
 
 /*
- * A segment from the file's page cache (kernel/pagecache.c): the pages of
+ * A segment from the file's page cache (kernel/fs/pagecache.c): the pages of
  * file bytes are the cache's own, shared read-only (copy-on-write in a
  * writable segment); the page where the bytes end and the bss begins is a
  * private copy zeroed past the end; the rest of the bss fresh zero pages.

@@ -1,10 +1,10 @@
 /*
  * File access checks: see kernel/perm.h.  Also the owner of a new inode and
- * the search check of the path walk, the two hooks kernel/ramfs.c calls.
+ * the search check of the path walk, the two hooks kernel/fs/ramfs.c calls.
  */
 #include "kernel/perm.h"
 #include "kernel/cred.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include <string.h>
 
@@ -132,7 +132,7 @@ void cred_restore_fs(const uint32_t saved[2])
 	c->fsgid = saved[1];
 }
 
-/* ---- the hooks of kernel/ramfs.c (weak fallbacks there, for the host tests) ---- */
+/* ---- the hooks of kernel/fs/ramfs.c (weak fallbacks there, for the host tests) ---- */
 
 int vfs_may_search(struct inode *dir)
 {

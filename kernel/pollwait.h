@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include "sched/thread.h"
 
-/* file_ops.poll result bits (kernel/file.h): which of these a file reports. */
+/* file_ops.poll result bits (kernel/fs/file.h): which of these a file reports. */
 #define POLL_READABLE 1		/* a read would not block (data, or EOF with data left) */
 #define POLL_WRITABLE 2		/* a write would not block */
 #define POLL_HANGUP   4		/* the other end is gone (pipe without writers) */

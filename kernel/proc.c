@@ -5,8 +5,8 @@
  */
 #include "drivers/blkdev.h"
 #include "kernel/proc.h"
-#include "kernel/file.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
@@ -14,9 +14,9 @@
 #include "kernel/timer.h"
 #include "kernel/stats.h"
 #include "kernel/signal.h"
-#include "kernel/filemap.h"
+#include "kernel/fs/filemap.h"
 #include "kernel/thread_group.h"
-#include "kernel/flock.h"
+#include "kernel/fs/flock.h"
 #include "drivers/tty.h"
 #include <string.h>
 

@@ -7,7 +7,7 @@
 #include "kernel/random.h"
 #include "kernel/chacha20.h"
 #include "kernel/uvm.h"
-#include "kernel/file.h"
+#include "kernel/fs/file.h"
 #include "kernel/proc.h"
 #include "kernel/errno.h"
 #include "kernel/param.h"

@@ -5,7 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/cpu.h"
 #include "kernel/printk.h"
-#include "kernel/filemap.h"
+#include "kernel/fs/filemap.h"
 #include "kernel/trap.h"
 #include <string.h>
 

@@ -32,7 +32,7 @@ struct mm {
 	struct utc utc;			/* under lock: the last page a copy reached (kernel/utc.h) */
 	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
 	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
-	struct filemap *filemaps;	/* file mappings (kernel/filemap.c), syscall cpu only */
+	struct filemap *filemaps;	/* file mappings (kernel/fs/filemap.c), syscall cpu only */
 };
 
 struct mm *mm_create(void);

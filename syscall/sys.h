@@ -2,8 +2,8 @@
 #pragma once
 #include <stdint.h>
 #include "kernel/proc.h"
-#include "kernel/file.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include "drivers/tty.h"
 

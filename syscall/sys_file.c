@@ -1,7 +1,7 @@
 /* File system calls: open, read/write family, stat, directories, fds. */
 #include "kernel/fs/mount.h"
 #include "syscall/sys.h"
-#include "kernel/flock.h"
+#include "kernel/fs/flock.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/perm.h"
@@ -401,7 +401,7 @@ SYSCALL(fcntl)
 	case F_SETFL:
 		f->flags = (f->flags & ~(O_APPEND | O_NONBLOCK)) | ((int)a[2] & (O_APPEND | O_NONBLOCK));
 		return 0;
-	case 5: case 6: case 7:		/* F_GETLK, F_SETLK, F_SETLKW: kernel/flock.c */
+	case 5: case 6: case 7:		/* F_GETLK, F_SETLK, F_SETLKW: kernel/fs/flock.c */
 		return posix_lock(p, f, (int)a[1], a[2]);
 	default: return -EINVAL;
 	}

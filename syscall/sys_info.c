@@ -5,7 +5,7 @@
  */
 #include "kernel/fs/mount.h"
 #include "syscall/sys.h"
-#include "kernel/procfs.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/page_alloc.h"
 #include "kernel/printk.h"
 #include "kernel/timer.h"

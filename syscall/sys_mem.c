@@ -1,14 +1,14 @@
 /*
  * brk, mmap (anonymous, and of files: private copies, shared ones written
- * back by kernel/filemap.c), munmap, mprotect.  msync, madvise and mremap
+ * back by kernel/fs/filemap.c), munmap, mprotect.  msync, madvise and mremap
  * are in syscall/sys_mmap.c.
  */
 #include "syscall/sys.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
 #include "kernel/page_alloc.h"
-#include "kernel/filemap.h"
-#include "kernel/pagecache.h"
+#include "kernel/fs/filemap.h"
+#include "kernel/fs/pagecache.h"
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -62,7 +62,7 @@ static int map_file_copy(struct mm *mm, struct inode *ip, uint64_t addr, uint64_
 	return err;
 }
 
-/* A shared file mapping is remembered for write-back (kernel/filemap.c). */
+/* A shared file mapping is remembered for write-back (kernel/fs/filemap.c). */
 static long map_done(struct mm *mm, struct file *f, uint64_t flags, uint64_t prot, uint64_t addr,
 		     uint64_t len, uint64_t off)
 {

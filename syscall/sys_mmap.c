@@ -2,7 +2,7 @@
 #include "syscall/sys.h"
 #include "kernel/param.h"
 #include "kernel/memlayout.h"
-#include "kernel/filemap.h"
+#include "kernel/fs/filemap.h"
 
 #define MS_ASYNC 1
 #define MS_INVALIDATE 2

@@ -1,11 +1,11 @@
 /*
  * ext2 (what `mke2fs -t ext2` makes, 1 KiB to 4 KiB blocks) on a block
  * device, through the block cache.  Mounted inodes carry ext2's inode_ops;
- * the VFS calls (kernel/vfs.h) reach them through those hooks.
+ * the VFS calls (kernel/fs/vfs.h) reach them through those hooks.
  */
 #pragma once
 #include "drivers/blkdev.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 
 #ifndef EUCLEAN

@@ -5,7 +5,7 @@
  */
 #pragma once
 #include "drivers/blkdev.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 
 #ifndef EUCLEAN

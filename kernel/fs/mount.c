@@ -9,9 +9,9 @@
 #include "kernel/errno.h"
 #include "kernel/page_alloc.h"
 #include "kernel/printk.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/platform.h"
-#include "kernel/procfs.h"
+#include "kernel/fs/procfs.h"
 #include "drivers/blkdev.h"
 #include "syscall/sys.h"
 #include <string.h>

@@ -8,7 +8,7 @@ mkdir -p "$BUILD/host"
 out=$BUILD/host/test_perm
 gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-Wall -Wextra -Werror -DHOST -I. \
-	tests/host/test_perm.c kernel/ramfs.c kernel/perm.c kernel/cred.c -o "$out" || {
+	tests/host/test_perm.c kernel/fs/ramfs.c kernel/perm.c kernel/cred.c -o "$out" || {
 	echo "FAIL perm_build: gcc failed"
 	exit 1
 }

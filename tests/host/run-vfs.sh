@@ -7,7 +7,7 @@ mkdir -p "$BUILD/host"
 out=$BUILD/host/test_vfs
 gcc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-Wall -Wextra -Werror -DHOST -I. \
-	tests/host/test_vfs.c kernel/ramfs.c kernel/cpio.c -o "$out" || {
+	tests/host/test_vfs.c kernel/fs/ramfs.c kernel/cpio.c -o "$out" || {
 	echo "FAIL vfs_build: gcc failed"
 	exit 1
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "tests/host/host_shim.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/perm.h"
 #include "kernel/cred.h"
 #include "kernel/errno.h"

@@ -1,5 +1,5 @@
 /*
- * Host tests for kernel/ramfs.c and kernel/cpio.c: path walk, file data,
+ * Host tests for kernel/fs/ramfs.c and kernel/cpio.c: path walk, file data,
  * unlink/rename rules, readdir, symlinks, and initramfs unpacking of archives
  * made by the real cpio tool.  Prints PASS/FAIL per check.
  * Build: tests/host/run-vfs.sh
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tests/host/host_shim.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/cpio.h"
 #include "kernel/errno.h"
 

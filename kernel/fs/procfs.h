@@ -1,9 +1,9 @@
 /*
- * procfs: a read-only synthetic filesystem on /proc (kernel/procfs.c), for
+ * procfs: a read-only synthetic filesystem on /proc (kernel/fs/procfs.c), for
  * ps, top, free, uptime, mount and df.
  *
  * Inodes are made per lookup and freed when their last ref goes (see
- * struct inode_ops in kernel/vfs.h); only the root lives forever.  A file's
+ * struct inode_ops in kernel/fs/vfs.h); only the root lives forever.  A file's
  * contents are rendered once, at open, into pages the open file owns, so a
  * reader sees one consistent snapshot however it splits its reads.
  * /proc/<pid> names a pid, never a struct proc: a lookup or open after the

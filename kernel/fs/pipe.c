@@ -3,7 +3,7 @@
  * `readable`, writers on `writable`; each side wakes the other after it
  * moves data.  Runs on the syscall cpu (its executor serialises access).
  */
-#include "kernel/file.h"
+#include "kernel/fs/file.h"
 #include "kernel/proc.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"

@@ -6,14 +6,14 @@
  * and exec write them back.  Bytes past the file's end are never written:
  * a mapping does not grow its file, as on Linux.
  */
-#include "kernel/filemap.h"
+#include "kernel/fs/filemap.h"
 #include "kernel/uvm.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/param.h"
 #include "kernel/errno.h"
-#include "kernel/pagecache.h"
+#include "kernel/fs/pagecache.h"
 
 struct filemap {
 	struct filemap *next;

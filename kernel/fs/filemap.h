@@ -1,5 +1,5 @@
 /*
- * Shared file mappings (MAP_SHARED of a regular file), kernel/filemap.c.
+ * Shared file mappings (MAP_SHARED of a regular file), kernel/fs/filemap.c.
  * The pages are the process's own copy of the file's bytes, written back
  * to the file by msync, munmap, exit and exec (docs/DYNAMIC.md says what
  * that leaves out).  Every call runs in a syscall (the cpu that owns the

@@ -1,5 +1,5 @@
 /*
- * Per-file page cache for exec (kernel/pagecache.h).  The cache owns one
+ * Per-file page cache for exec (kernel/fs/pagecache.h).  The cache owns one
  * reference on each page; every process mapping a page holds its own, so
  * dropping the cache (the file was written, truncated or freed) leaves
  * running programs their pages: what they map is the file as it was at
@@ -12,8 +12,8 @@
  * program's code again; mapping the same pages makes exec cost a few page
  * table entries (docs/DYNAMIC.md has the figures).
  */
-#include "kernel/pagecache.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/pagecache.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/vm.h"
 #include "kernel/param.h"
 #include "kernel/page_alloc.h"

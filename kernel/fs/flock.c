@@ -3,10 +3,10 @@
  * syscall cpu, where every fcntl runs, so it needs no lock.  A blocked
  * F_SETLKW waits on one queue woken at every unlock and re-checks.
  */
-#include "kernel/flock.h"
+#include "kernel/fs/flock.h"
 #include "kernel/proc.h"
-#include "kernel/file.h"
-#include "kernel/vfs.h"
+#include "kernel/fs/file.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/signal.h"

@@ -1,5 +1,5 @@
 /*
- * The page cache of a regular file (kernel/pagecache.c): page-aligned
+ * The page cache of a regular file (kernel/fs/pagecache.c): page-aligned
  * copies of its bytes that exec maps into every process running the file
  * (shared read-only, copy-on-write where a segment is writable).  Filled a
  * page at a time on first use, dropped whenever the file changes.  Like the

@@ -1,5 +1,5 @@
 /*
- * The VFS and its only filesystem so far, ramfs (kernel/ramfs.c): the root
+ * The VFS and its only filesystem so far, ramfs (kernel/fs/ramfs.c): the root
  * is an in-memory tree, filled at boot from the initramfs (kernel/cpio.c).
  *
  * Concurrency: there is no locking.  Every VFS call runs on the cpu that
@@ -139,7 +139,7 @@ struct inode {
 	 */
 	uint8_t *data;
 	uint64_t cap;
-	struct pcache *pcache;	/* kernel/pagecache.c: exec's page-aligned copy */
+	struct pcache *pcache;	/* kernel/fs/pagecache.c: exec's page-aligned copy */
 };
 
 void vfs_init(void);

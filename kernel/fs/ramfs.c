@@ -1,6 +1,6 @@
 /*
  * ramfs: the root filesystem, all in memory, and the path walk over it.
- * See kernel/vfs.h for the contract (no locking: one caller at a time).
+ * See kernel/fs/vfs.h for the contract (no locking: one caller at a time).
  *
  * Directories are a list of dentries in creation order, each with a readdir
  * cookie that never changes, so getdents resumes correctly across unlinks.
@@ -8,12 +8,12 @@
  * beyond, doubling as it grows; initramfs files borrow the image instead.
  */
 #include <string.h>
-#include "kernel/vfs.h"
+#include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/param.h"
-#include "kernel/pagecache.h"
+#include "kernel/fs/pagecache.h"
 
 struct dentry {
 	struct dentry *next;
@@ -33,7 +33,7 @@ __attribute__((weak)) void vfs_now(int64_t *sec, int64_t *nsec)
 	*nsec = 0;
 }
 
-/* No page cache (kernel/pagecache.c) in a build without one: nothing to drop. */
+/* No page cache (kernel/fs/pagecache.c) in a build without one: nothing to drop. */
 __attribute__((weak)) void pcache_drop(struct inode *ip)
 {
 	(void)ip;

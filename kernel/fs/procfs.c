@@ -1,7 +1,7 @@
 /*
  * procfs: /proc for ps, top, free, uptime, mount and df.  See
- * kernel/procfs.h for the model (inodes per lookup, contents rendered at
- * open) and kernel/vfs.h (struct inode_ops) for how ramfs's path walk,
+ * kernel/fs/procfs.h for the model (inodes per lookup, contents rendered at
+ * open) and kernel/fs/vfs.h (struct inode_ops) for how ramfs's path walk,
  * readdir, getcwd and file_open_inode reach the hooks here.
  *
  * Inode numbers: PROC_INO_BASE | pid << 8 | slot; pid 0 is the top level,
@@ -11,10 +11,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "kernel/procfs.h"
+#include "kernel/fs/procfs.h"
 #include "kernel/thread_group.h"
-#include "kernel/vfs.h"
-#include "kernel/file.h"
+#include "kernel/fs/vfs.h"
+#include "kernel/fs/file.h"
 #include "kernel/proc.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"

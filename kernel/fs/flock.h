@@ -1,7 +1,7 @@
 /*
  * POSIX record locks (fcntl F_GETLK, F_SETLK, F_SETLKW), per process and
  * inode, released when the process closes any fd on the inode or exits
- * (kernel/flock.c).
+ * (kernel/fs/flock.c).
  */
 #pragma once
 #include <stdint.h>

@@ -5,6 +5,7 @@
 #   write: busybox from the card, the block nodes, then files written (a
 #          small note, 300 KiB spanning many multi-block requests, a tree)
 #   read:  (next boot) the same files read back
+#   sdhc:  (initramfs root) an SDHC card's partition mounted, read, written
 pattern() {	# pattern LINES
 	seq 0 $(($1 - 1)) | awk '{ print "line " $1 " of the duet SD card test" }'
 }
@@ -29,5 +30,11 @@ read)
 	echo "big-md5 $(md5sum /sdcard-big | cut -d' ' -f1)"
 	echo "deep: $(cat /sd-tree/a/b/c)"
 	rm /sdcard-note && echo "rm-done"
+	;;
+sdhc)
+	mkdir -p /mnt && mount -t ext2 /dev/mmcblk0p1 /mnt || echo "mount failed"
+	echo "hello: $(cat /mnt/hello)"
+	pattern 8000 >/mnt/from-duet
+	umount /mnt && echo "sdhc-done"
 	;;
 esac

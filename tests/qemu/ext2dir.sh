@@ -30,7 +30,8 @@ check_no_log $n "$n-no-panic" 'panic|ERROR|corrupted'
 
 if e2fsck -fn "$img" >"$LOGDIR/$n-e2fsck.log" 2>&1; then pass "$n-e2fsck"; else
 	fail "$n-e2fsck" "expected e2fsck -fn clean, got: $(tail -3 "$LOGDIR/$n-e2fsck.log" | tr '\n' '|')"; fi
-names=$(debugfs -R 'ls -p /big' "$img" 2>/dev/null | awk -F/ 'NF > 5 && $6 != "." && $6 != ".." { print $6 }' | sort)
+# (ls -p also lists a block's first entry once freed: inode 0)
+names=$(debugfs -R 'ls -p /big' "$img" 2>/dev/null | awk -F/ 'NF > 5 && $2 != 0 && $6 != "." && $6 != ".." { print $6 }' | sort)
 got=$(echo "$names" | grep -c .)
 if [ "$got" = 5001 ]; then pass "$n-host-count"; else fail "$n-host-count" "expected 5001 names in /big, got $got"; fi
 want=$( (seq 2 2 10000 | sed 's/^/f/' | grep -vx f5000; echo renamed5000; echo f7777) | sort)

@@ -114,19 +114,29 @@ void sock_sigpipe(int flags)
 
 /* ---- the file ---- */
 
-static long sockf_read(struct file *f, uint64_t ubuf, size_t n)
+/*
+ * read/write hold a reference across the call, as the socket calls do: a
+ * close by another thread while we are parked must not free the socket.
+ */
+static long sockf_rw(struct file *f, uint64_t ubuf, size_t n, int write)
 {
+	struct socket *s = f->priv;
 	struct iovec_k iov = { ubuf, n };
 	struct msg_k m = { .uio = { &iov, 1, 0, 0, n } };
-	return sock_recv(f->priv, &m, 0, f->flags & O_NONBLOCK);
+	int nonblock = f->flags & O_NONBLOCK;
+	sock_get(s);
+	long r = write ? sock_send(s, &m, 0, nonblock) : sock_recv(s, &m, 0, nonblock);
+	if (m.fds) {
+		for (int i = 0; i < m.nfds; i++)
+			file_put(m.fds[i]);	/* files sent to a plain read are closed, as Linux does */
+		kfree(m.fds);
+	}
+	sock_put(s);
+	return r;
 }
 
-static long sockf_write(struct file *f, uint64_t ubuf, size_t n)
-{
-	struct iovec_k iov = { ubuf, n };
-	struct msg_k m = { .uio = { &iov, 1, 0, 0, n } };
-	return sock_send(f->priv, &m, 0, f->flags & O_NONBLOCK);
-}
+static long sockf_read(struct file *f, uint64_t ubuf, size_t n) { return sockf_rw(f, ubuf, n, 0); }
+static long sockf_write(struct file *f, uint64_t ubuf, size_t n) { return sockf_rw(f, ubuf, n, 1); }
 
 #define FIONREAD 0x541b
 #define FIONBIO  0x5421

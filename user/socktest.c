@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -612,6 +613,95 @@ static void test_bad_input(void)
 	close(again);
 }
 
+/* ---- lifetime ---- */
+
+static void *blocked_reader(void *arg)
+{
+	char c;
+	return (void *)(long)read(*(int *)arg, &c, 1);
+}
+
+/* A thread parked in read while another closes the fd: no crash, and the read ends. */
+static void test_close_while_blocked(void)
+{
+	int sv[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	pthread_t t;
+	pthread_create(&t, NULL, blocked_reader, &sv[0]);
+	usleep(50000);
+	close(sv[0]);
+	close(sv[1]);		/* on Linux the reader sees the peer's EOF */
+	void *r;
+	pthread_join(t, &r);
+	UT_CHECK("close-while-blocked-reader", (long)r == 0 || (long)r == -1, "read returned %ld", (long)r);
+}
+
+static long mem_free_kb(void)
+{
+	char buf[512];
+	int fd = open("/proc/meminfo", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *p = strstr(buf, "MemFree:");
+	return p ? strtol(p + 8, NULL, 10) : -1;
+}
+
+/* One of everything, each closed with data, files or connections still queued. */
+static void churn(void)
+{
+	int sv[2], p[2], port;
+	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
+	write(sv[0], "unread", 6);
+	pipe(p);
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct msghdr mh = { .msg_iov = &(struct iovec){ "F", 1 }, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &p[0], sizeof(int));
+	sendmsg(sv[0], &mh, 0);		/* a pipe in flight when both ends close */
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+	int l = tcp_listener(&port, 4);
+	struct sockaddr_in sa = loop_addr(port);
+	int c1 = socket(AF_INET, SOCK_STREAM, 0), c2 = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c1, (void *)&sa, sizeof sa);
+	connect(c2, (void *)&sa, sizeof sa);
+	int a = accept(l, NULL, NULL);
+	write(c1, "data", 4);
+	write(a, "back", 4);
+	close(a);
+	close(l);		/* c2's connection was never accepted */
+	close(c1);
+	close(c2);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	sa = loop_addr(0);
+	bind(u, (void *)&sa, sizeof sa);
+	sa = loop_addr(bound_port(u));
+	sendto(u, "self", 4, 0, (void *)&sa, sizeof sa);
+	close(u);
+}
+
+static void test_no_leak(void)
+{
+	churn();
+	long before = mem_free_kb();
+	for (int i = 0; i < 200; i++)
+		churn();
+	long after = mem_free_kb();
+	/* 200 rounds of ~10 sockets: a leak of even one socket a round is > 80 KiB */
+	UT_CHECK("no-leak-200-rounds", before > 0 && before - after < 64, "MemFree %ld -> %ld kB", before, after);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -628,5 +718,7 @@ int main(void)
 	test_tcp_nonblock();
 	test_tcp_errors();
 	test_bad_input();
+	test_close_while_blocked();
+	test_no_leak();
 	return ut_summary();
 }

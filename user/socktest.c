@@ -4,6 +4,9 @@
  * kernel).  Prints PASS/FAIL lines and "N passed, N failed"; exit status 0
  * iff all passed.  Every wait has a deadline (SO_RCVTIMEO, poll timeouts,
  * alarm), so a missing wake-up fails a test instead of hanging the run.
+ *
+ *   socktest        the tests
+ *   socktest bench  round trips and throughput, with pipes beside them
  */
 #define _GNU_SOURCE
 #include "ut.h"
@@ -558,6 +561,36 @@ static void test_tcp_errors(void)
 	close(l);
 }
 
+/* A connection the listener never accepted is reset when the listener closes. */
+static void test_unaccepted_reset(void)
+{
+	int port, l = tcp_listener(&port, 4);
+	struct sockaddr_in sa = loop_addr(port);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c, (void *)&sa, sizeof sa);
+	close(l);
+	char b;
+	set_timeout(c, 2000);
+	ut_check_ret("tcp-unaccepted-then-listener-closed-econnreset", R(read(c, &b, 1)), -ECONNRESET);
+	close(c);
+	/* a datagram socket connected elsewhere takes nothing from strangers */
+	int sv[2], x = socket(AF_UNIX, SOCK_DGRAM, 0);
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	memcpy(un.sun_path, "\0duet-eperm", 11);
+	socklen_t ul = offsetof(struct sockaddr_un, sun_path) + 11;
+	bind(sv[0], (void *)&un, ul);
+	ut_check_ret("unix-dgram-connected-elsewhere-eperm", R(sendto(x, "s", 1, 0, (void *)&un, ul)), -EPERM);
+	close(x);
+	close(sv[0]);
+	close(sv[1]);
+	/* SO_RCVTIMEO bounds accept too */
+	l = tcp_listener(&port, 1);
+	set_timeout(l, 100);
+	ut_check_ret("tcp-accept-timeout-eagain", R(accept(l, NULL, NULL)), -EAGAIN);
+	close(l);
+}
+
 /* ---- bad input ---- */
 
 static void test_bad_input(void)
@@ -588,6 +621,9 @@ static void test_bad_input(void)
 	ut_check_ret("setsockopt-short-einval", SYS5(SYS_setsockopt, s, SOL_SOCKET, SO_REUSEADDR, &len, 2), -EINVAL);
 	ut_check_ret("setsockopt-bad-pointer-efault", SYS5(SYS_setsockopt, s, SOL_SOCKET, SO_REUSEADDR, 16, 4), -EFAULT);
 	ut_check_ret("sendmsg-bad-msghdr-efault", SYS3(SYS_sendmsg, c, 16, 0), -EFAULT);
+	struct msghdr big = { .msg_name = &sa, .msg_namelen = sizeof sa,
+			      .msg_iov = &(struct iovec){ "x", 1 }, .msg_iovlen = 1025 };
+	ut_check_ret("sendmsg-1025-iovecs-emsgsize", SYS3(SYS_sendmsg, c, &big, 0), -EMSGSIZE);
 	ut_check_ret("accept-on-dgram-eopnotsupp", SYS3(SYS_accept, s, 0, 0), -EOPNOTSUPP);
 	ut_check_ret("listen-on-dgram-eopnotsupp", SYS2(SYS_listen, s, 1), -EOPNOTSUPP);
 	close(c);
@@ -702,8 +738,117 @@ static void test_no_leak(void)
 	UT_CHECK("no-leak-200-rounds", before > 0 && before - after < 64, "MemFree %ld -> %ld kB", before, after);
 }
 
-int main(void)
+/* ---- socktest bench: round trips and throughput (docs/SOCKETS.md) ---- */
+
+/* 1-byte ping-pong between a parent and a child over fds (a, b): microseconds per round trip. */
+static double pingpong(int a, int b, int rounds)
 {
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		for (int i = 0; i < rounds; i++)
+			if (read(b, &c, 1) != 1 || write(b, &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	char c = 'p';
+	int64_t t0 = ut_now_ns();
+	for (int i = 0; i < rounds; i++)
+		if (write(a, &c, 1) != 1 || read(a, &c, 1) != 1)
+			break;
+	int64_t t1 = ut_now_ns();
+	wait_child(pid);
+	return (double)(t1 - t0) / rounds / 1000.0;
+}
+
+/* bytes from a child writing to b, read at a: MB/s */
+static double stream_rate(int a, int b, size_t total)
+{
+	static char buf[65536];
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (size_t done = 0; done < total; done += sizeof buf)
+			if (write(b, buf, sizeof buf) != (ssize_t)sizeof buf)
+				_exit(1);
+		_exit(0);
+	}
+	int64_t t0 = ut_now_ns();
+	size_t got = 0;
+	ssize_t n;
+	while (got < total && (n = read(a, buf, sizeof buf)) > 0)
+		got += (size_t)n;
+	int64_t t1 = ut_now_ns();
+	wait_child(pid);
+	return (double)got / ((double)(t1 - t0) / 1e9) / 1e6;
+}
+
+static void tcp_pair(int fds[2])
+{
+	int port, l = tcp_listener(&port, 1);
+	struct sockaddr_in sa = loop_addr(port);
+	fds[1] = socket(AF_INET, SOCK_STREAM, 0);
+	connect(fds[1], (void *)&sa, sizeof sa);
+	fds[0] = accept(l, NULL, NULL);
+	close(l);
+}
+
+static void udp_pair(int fds[2])
+{
+	struct sockaddr_in sa = loop_addr(0);
+	for (int i = 0; i < 2; i++) {
+		fds[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		bind(fds[i], (void *)&sa, sizeof sa);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct sockaddr_in peer = loop_addr(bound_port(fds[1 - i]));
+		connect(fds[i], (void *)&peer, sizeof peer);
+	}
+}
+
+static int bench(void)
+{
+	enum { ROUNDS = 2000 };
+	size_t total = 8u << 20;
+	int p[2], q[2], fds[2];
+	pipe(p);
+	pipe(q);
+	/* pipes need two: the parent writes p, reads q */
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		for (int i = 0; i < ROUNDS; i++)
+			if (read(p[0], &c, 1) != 1 || write(q[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	char c = 'p';
+	int64_t t0 = ut_now_ns();
+	for (int i = 0; i < ROUNDS; i++)
+		if (write(p[1], &c, 1) != 1 || read(q[0], &c, 1) != 1)
+			break;
+	printf("BENCH pipe round trip: %.1f us\n", (double)(ut_now_ns() - t0) / ROUNDS / 1000.0);
+	wait_child(pid);
+	socketpair(AF_UNIX, SOCK_STREAM, 0, fds);
+	printf("BENCH unix stream round trip: %.1f us\n", pingpong(fds[0], fds[1], ROUNDS));
+	printf("BENCH unix stream throughput: %.1f MB/s\n", stream_rate(fds[0], fds[1], total));
+	close(fds[0]), close(fds[1]);
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, fds);
+	printf("BENCH unix dgram round trip: %.1f us\n", pingpong(fds[0], fds[1], ROUNDS));
+	close(fds[0]), close(fds[1]);
+	tcp_pair(fds);
+	printf("BENCH tcp loopback round trip: %.1f us\n", pingpong(fds[0], fds[1], ROUNDS));
+	printf("BENCH tcp loopback throughput: %.1f MB/s\n", stream_rate(fds[0], fds[1], total));
+	close(fds[0]), close(fds[1]);
+	udp_pair(fds);
+	printf("BENCH udp loopback round trip: %.1f us\n", pingpong(fds[0], fds[1], ROUNDS));
+	close(fds[0]), close(fds[1]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "bench"))
+		return bench();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	alarm(100);		/* a lost wake-up fails the run instead of hanging it */
 	test_unix_stream_pair();
@@ -717,6 +862,7 @@ int main(void)
 	test_tcp_echo();
 	test_tcp_nonblock();
 	test_tcp_errors();
+	test_unaccepted_reset();
 	test_bad_input();
 	test_close_while_blocked();
 	test_no_leak();

@@ -60,3 +60,4 @@ X(278, getrandom)
 #include "syscall/list_clock.h"
 #include "syscall/list_cred.h"
 #include "syscall/list_dyn.h"
+#include "syscall/list_ipc.h"

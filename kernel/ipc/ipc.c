@@ -5,10 +5,28 @@
 #include "kernel/errno.h"
 #include "drivers/tty.h"	/* signal_pending_now */
 #include "kernel/timer.h"
+#include "kernel/kmalloc.h"
+#include "kernel/page_alloc.h"
+#include "kernel/param.h"
 
 #define CAP_IPC_OWNER 15
 
 uint64_t realtime_ns(void);
+
+static size_t pages_for(size_t size) { return (size + PGSIZE - 1) / PGSIZE; }
+
+void *ipc_alloc(size_t size)
+{
+	return size <= KMALLOC_MAX ? kzalloc(size) : page_alloc_n(pages_for(size));
+}
+
+void ipc_free(void *p, size_t size)
+{
+	if (size <= KMALLOC_MAX)
+		kfree(p);
+	else
+		page_free_n(p, pages_for(size));
+}
 
 int64_t ipc_now(void) { return (int64_t)(realtime_ns() / 1000000000UL); }
 

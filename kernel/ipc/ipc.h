@@ -80,6 +80,9 @@ int ipc_owner_check(const struct kern_ipc_perm *p);
 void ipc_perm_to_user(const struct kern_ipc_perm *p, struct ipc64_perm_u *u);
 /* IPC_SET: uid, gid and the mode's low 9 bits from the user's record. */
 void ipc_perm_set(struct kern_ipc_perm *p, const struct ipc64_perm_u *u);
+/* Zeroed memory of any size (slab up to KMALLOC_MAX, whole pages above); free with the same size. */
+void *ipc_alloc(size_t size);
+void ipc_free(void *p, size_t size);
 /* Seconds since the epoch, for the *_time fields. */
 int64_t ipc_now(void);
 /* Highest slot in use (IPC_INFO's return value), -1 if none. */

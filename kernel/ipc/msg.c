@@ -54,6 +54,8 @@ struct msginfo_u {
 
 static struct ipc_ids msq_ids;
 
+static void msg_free(struct msg *m) { ipc_free(m, sizeof *m + m->len); }
+
 static struct ipc_obj *msq_make(void *arg, long *err)
 {
 	(void)arg;
@@ -86,7 +88,7 @@ static void msq_put(struct msq *q)
 		return;
 	for (struct msg *m = q->head, *n; m; m = n) {
 		n = m->next;
-		kfree(m);
+		msg_free(m);
 	}
 	kfree(q);
 }
@@ -106,10 +108,9 @@ SYSCALL(msgsnd)
 		return -EFAULT;
 	if (type < 1)
 		return -EINVAL;
-	struct msg *m = kmalloc(sizeof *m + (size_t)sz);
+	struct msg *m = ipc_alloc(sizeof *m + (size_t)sz);
 	if (!m)
 		return -ENOMEM;
-	m->next = NULL;
 	m->type = type;
 	m->len = (size_t)sz;
 	long err = copy_from_user(curmm(), m->text, umsg + 8, (size_t)sz) ? -EFAULT : 0;
@@ -125,7 +126,7 @@ SYSCALL(msgsnd)
 			msq_put(q);
 	}
 	if (err) {
-		kfree(m);
+		msg_free(m);
 		return err;
 	}
 	*q->tail = m;
@@ -193,7 +194,7 @@ SYSCALL(msgrcv)
 	q->qnum--;
 	q->lrpid = curproc()->pid;
 	q->rtime = ipc_now();
-	kfree(m);
+	msg_free(m);
 	waitq_wake_all(&q->senders);
 	return (long)n;
 }

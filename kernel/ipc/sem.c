@@ -39,6 +39,7 @@ struct sem_undo {
 	struct sem_undo *set_next;	/* the set's list, so SETVAL can reset it */
 	struct sem_set *set;		/* NULL once the set is removed */
 	struct proc *proc;
+	int nsems;
 	short adj[];
 };
 
@@ -76,7 +77,7 @@ static struct ipc_obj *sem_make(void *arg, long *err)
 		*err = -EINVAL;
 		return NULL;
 	}
-	struct sem_set *s = kzalloc(sizeof *s + (size_t)nsems * sizeof(struct sem));
+	struct sem_set *s = ipc_alloc(sizeof *s + (size_t)nsems * sizeof(struct sem));
 	if (!s) {
 		*err = -ENOMEM;
 		return NULL;
@@ -105,7 +106,7 @@ static struct sem_set *set_of(int id) { return (struct sem_set *)ipc_lookup(&sem
 static void set_put(struct sem_set *s)
 {
 	if (s->o.deleted && !s->o.waiters)
-		kfree(s);
+		ipc_free(s, sizeof *s + (size_t)s->nsems * sizeof(struct sem));
 }
 
 /* The process's undo record for s, made on first use (NULL: no memory). */
@@ -114,11 +115,12 @@ static struct sem_undo *undo_of(struct proc *p, struct sem_set *s)
 	for (struct sem_undo *u = p->sem_undo; u; u = u->proc_next)
 		if (u->set == s)
 			return u;
-	struct sem_undo *u = kzalloc(sizeof *u + (size_t)s->nsems * sizeof(short));
+	struct sem_undo *u = ipc_alloc(sizeof *u + (size_t)s->nsems * sizeof(short));
 	if (!u)
 		return NULL;
 	u->set = s;
 	u->proc = p;
+	u->nsems = s->nsems;
 	u->proc_next = p->sem_undo;
 	p->sem_undo = u;
 	u->set_next = s->undos;
@@ -175,7 +177,7 @@ static long semtimedop(int id, uint64_t usops, uint64_t nsops, uint64_t uts)
 	if (nsops > SEMOPM)
 		return -E2BIG;
 	/* small lists live on the stack, so a parked call keeps its own copy */
-	struct sembuf_u *list = nsops <= 64 ? mine : kmalloc(nsops * sizeof *list);
+	struct sembuf_u *list = nsops <= 64 ? mine : ipc_alloc(nsops * sizeof *list);
 	if (!list)
 		return -ENOMEM;
 	long err = 0;
@@ -221,7 +223,7 @@ static long semtimedop(int id, uint64_t usops, uint64_t nsops, uint64_t uts)
 	if (!err && alter)
 		waitq_wake_all(&s->waiters);
 	if (list != mine)
-		kfree(list);
+		ipc_free(list, nsops * sizeof *list);
 	return err;
 }
 
@@ -389,7 +391,7 @@ void sem_undo_exit(struct proc *p)
 			s->otime = ipc_now();
 			waitq_wake_all(&s->waiters);
 		}
-		kfree(u);
+		ipc_free(u, sizeof *u + (size_t)u->nsems * sizeof(short));
 		u = next;
 	}
 }

@@ -37,7 +37,7 @@
 struct shm_seg {
 	struct ipc_obj o;
 	uint64_t size;
-	uint64_t npages;
+	uint64_t npages, nalloc;	/* pages made; room for nalloc */
 	int cpid, lpid;
 	int64_t atime, dtime, ctime;
 	void *pages[];
@@ -71,7 +71,7 @@ static void seg_free(struct shm_seg *s)
 	for (uint64_t i = 0; i < s->npages; i++)
 		upage_put(s->pages[i]);
 	shm_pages_total -= s->npages;
-	kfree(s);
+	ipc_free(s, sizeof *s + s->nalloc * sizeof(void *));
 }
 
 static struct ipc_obj *shm_make(void *arg, long *err)
@@ -85,11 +85,12 @@ static struct ipc_obj *shm_make(void *arg, long *err)
 		*err = -ENOSPC;		/* Linux: SHMALL reached */
 		return NULL;
 	}
-	struct shm_seg *s = kzalloc(sizeof *s + n * sizeof(void *));
+	struct shm_seg *s = ipc_alloc(sizeof *s + n * sizeof(void *));
 	if (!s) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	s->nalloc = n;
 	shm_pages_total += n;
 	for (; s->npages < n; s->npages++)
 		if (!(s->pages[s->npages] = upage_alloc())) {	/* zeroed */

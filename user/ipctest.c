@@ -423,8 +423,9 @@ static void test_shm(void)
 		 "p %p nattch %lu", (void *)p, nattch(id));
 	strcpy(p, "parent");
 	strcpy(p + 8192, "page3");
-	int pp[2];
+	int pp[2], back[2];	/* child -> parent, parent -> child */
 	pipe(pp);
+	pipe(back);
 	pid_t pid = fork();
 	if (pid == 0) {
 		/* the inherited attachment and a second one of our own see the same bytes */
@@ -434,13 +435,13 @@ static void test_shm(void)
 		strcpy(q + 200, "child-own");
 		write(pp[1], "x", 1);
 		char c;
-		read(pp[0], &c, 1);	/* wait for the parent's nattch check */
+		read(back[0], &c, 1);	/* wait for the parent's nattch check */
 		_exit(ok ? 0 : 1);
 	}
 	char c;
 	read(pp[0], &c, 1);
 	unsigned long n3 = nattch(id);	/* ours, the child's inherited one, the child's own */
-	write(pp[1], "y", 1);
+	write(back[1], "y", 1);
 	int code = wait_code(pid);
 	UT_CHECK("shm-shared-with-child", code == 0 && !strcmp(p + 100, "child-inherited") &&
 		 !strcmp(p + 200, "child-own"), "child exit %d, [%s] [%s]", code, p + 100, p + 200);

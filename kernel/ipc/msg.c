@@ -143,13 +143,14 @@ SYSCALL(msgsnd)
 static struct msg **msg_find(struct msq *q, int64_t typ, int flg)
 {
 	struct msg **best = NULL;
+	uint64_t limit = typ < 0 ? 0 - (uint64_t)typ : 0;	/* |LONG_MIN| too */
 	for (struct msg **pp = &q->head; *pp; pp = &(*pp)->next) {
 		int64_t t = (*pp)->type;
 		if (typ == 0)
 			return pp;
 		if (typ > 0 && ((flg & MSG_EXCEPT) ? t != typ : t == typ))
 			return pp;
-		if (typ < 0 && t <= -typ && (!best || t < (*best)->type))
+		if (typ < 0 && (uint64_t)t <= limit && (!best || t < (*best)->type))
 			best = pp;	/* the lowest type, the first of that type */
 	}
 	return best;

@@ -30,6 +30,7 @@
 #include "kernel/fs/bcache.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
+#include "kernel/page_alloc.h"
 #include "kernel/printk.h"
 #include "sched/thread.h"
 #include <string.h>
@@ -873,8 +874,31 @@ static int dir_walk(struct e2inode *d, uint64_t *pos, dir_fn fn, void *ctx)
  */
 #define DX_MIN_BLOCKS 4
 
+#define DX_MAX_BUCKETS 8192	/* 64 KiB of heads: 10 000 names average 1.2 a chain */
+
 struct dxent { uint32_t hash, lblk; struct dxent *next; };
 struct dindex { uint32_t nbuckets, count; struct dxent **b; };
+
+/* Bucket heads, zeroed: kmalloc stops at KMALLOC_MAX, larger tables take pages. */
+static struct dxent **buckets_alloc(uint32_t nb)
+{
+	size_t bytes = nb * sizeof(struct dxent *);
+	if (bytes <= KMALLOC_MAX)
+		return kzalloc(bytes);
+	void *p = page_alloc_n(bytes / 4096);
+	if (p)
+		memset(p, 0, bytes);
+	return p;
+}
+
+static void buckets_free(struct dxent **b, uint32_t nb)
+{
+	size_t bytes = nb * sizeof(struct dxent *);
+	if (bytes <= KMALLOC_MAX)
+		kfree(b);
+	else
+		page_free_n(b, bytes / 4096);
+}
 
 static uint32_t name_hash(const char *name, size_t len)
 {
@@ -893,7 +917,8 @@ static void dx_free(struct dindex *x)
 			next = n->next;
 			kfree(n);
 		}
-	kfree(x->b);
+	if (x->b)
+		buckets_free(x->b, x->nbuckets);
 	kfree(x);
 }
 
@@ -907,7 +932,7 @@ static void dx_drop(struct e2inode *d)
 static void dx_grow(struct dindex *x)
 {
 	uint32_t nb = x->nbuckets * 2;
-	struct dxent **b = kzalloc(nb * sizeof *b);
+	struct dxent **b = nb <= DX_MAX_BUCKETS ? buckets_alloc(nb) : NULL;
 	if (!b)
 		return;		/* longer chains, still right */
 	for (uint32_t i = 0; i < x->nbuckets; i++)
@@ -916,7 +941,7 @@ static void dx_grow(struct dindex *x)
 			n->next = b[n->hash & (nb - 1)];
 			b[n->hash & (nb - 1)] = n;
 		}
-	kfree(x->b);
+	buckets_free(x->b, x->nbuckets);
 	x->b = b;
 	x->nbuckets = nb;
 }
@@ -976,9 +1001,9 @@ static int dx_build(struct e2inode *d)
 	struct dindex *x = kzalloc(sizeof *x);
 	if (x) {
 		x->nbuckets = 64;
-		while (x->nbuckets < nblk * 4)
+		while (x->nbuckets < nblk * 4 && x->nbuckets < DX_MAX_BUCKETS)
 			x->nbuckets *= 2;
-		x->b = kzalloc(x->nbuckets * sizeof *x->b);
+		x->b = buckets_alloc(x->nbuckets);
 	}
 	if (!x || !x->b) {
 		kfree(x);

@@ -19,6 +19,7 @@
 #define SCM_RIGHTS    1
 #define SCM_CREDENTIALS 2
 #define SCM_MAX_FD    253
+#define OPTMEM_MAX    20480
 #define IPPROTO_TCP   6
 #define IPPROTO_UDP   17
 
@@ -400,6 +401,8 @@ static long read_rights(struct socket *s, const struct msghdr_k *h, struct msg_k
 {
 	if (s->family != AF_UNIX || !h->controllen)
 		return 0;
+	if (h->controllen > OPTMEM_MAX)
+		return -ENOBUFS;	/* Linux: more than net.core.optmem_max */
 	uint64_t pos = 0;
 	while (pos + sizeof(struct cmsghdr_k) <= h->controllen) {
 		struct cmsghdr_k c;
@@ -495,6 +498,8 @@ static long do_recvmsg(struct socket *s, uint64_t umsg, int flags)
 	struct msghdr_k h;
 	if (copy_from_user(curmm(), &h, umsg, sizeof h))
 		return -EFAULT;
+	if ((int32_t)h.namelen < 0)
+		return -EINVAL;
 	uint8_t k[SADDR_MAX];
 	struct msg_k m = { .src = h.name ? k : NULL };
 	size_t npages = 0;

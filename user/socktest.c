@@ -330,6 +330,29 @@ static void test_scm_rights(void)
 	close(p[0]);
 	close(sv[0]);
 	close(sv[1]);
+
+	/* SO_PASSCRED: the kernel says who sent each datagram */
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	int one = 1;
+	setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	pid_t pid = fork();
+	if (pid == 0) {
+		send(sv[0], "c", 1, 0);
+		_exit(0);
+	}
+	wait_child(pid);
+	char cb[CMSG_SPACE(sizeof(struct ucred))] = { 0 };
+	struct msghdr ch = { .msg_iov = &(struct iovec){ &data, 1 }, .msg_iovlen = 1,
+			     .msg_control = cb, .msg_controllen = sizeof cb };
+	r = R(recvmsg(sv[1], &ch, 0));
+	struct cmsghdr *cc = CMSG_FIRSTHDR(&ch);
+	struct ucred uc = { 0 };
+	if (r == 1 && cc && cc->cmsg_type == SCM_CREDENTIALS)
+		memcpy(&uc, CMSG_DATA(cc), sizeof uc);
+	UT_CHECK("unix-so-passcred-scm-credentials", uc.pid == pid && uc.uid == getuid(),
+		 "r %ld pid %d want %d", r, uc.pid, pid);
+	close(sv[0]);
+	close(sv[1]);
 }
 
 /* ---- AF_INET loopback ---- */

@@ -121,6 +121,7 @@ static void skb_set_source(struct skb *b, struct socket *from)
 {
 	b->addrlen = from->llen;
 	memcpy(b->addr, from->laddr, (size_t)from->llen);
+	b->cred = sock_cred_now();
 	if (from->family == AF_INET && b->addrlen >= 8 && !memcmp(b->addr + 4, "\0\0\0\0", 4))
 		memcpy(b->addr + 4, "\x7f\0\0\x01", 4);	/* bound to INADDR_ANY: loopback sends from 127.0.0.1 */
 }
@@ -472,6 +473,10 @@ static int recv_ready(void *arg)
 
 static void give_source(struct socket *s, struct skb *b, struct msg_k *m)
 {
+	if (!m->has_cred) {
+		m->cred = b->cred;
+		m->has_cred = 1;
+	}
 	if (!m->src)
 		return;
 	if (s->family == AF_INET && s->type == SOCK_STREAM) {

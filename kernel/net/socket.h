@@ -77,6 +77,7 @@ struct skb {
 	uint8_t addr[112];
 	struct file **fds;	/* SCM_RIGHTS: nfds referenced files, or NULL */
 	int nfds;
+	struct ucred_k cred;	/* the sender, for SCM_CREDENTIALS */
 	uint8_t data[];
 };
 
@@ -155,8 +156,10 @@ struct msg_k {
 	uint64_t control;	/* user cmsg buffer */
 	uint64_t controllen;	/* in: its size; out (recv): bytes written */
 	int flags;		/* recv: MSG_TRUNC, MSG_CTRUNC out */
-	struct file **fds;	/* send: SCM_RIGHTS files taken from the caller */
+	struct file **fds;	/* SCM_RIGHTS files: send: taken from the caller; recv: received */
 	int nfds;
+	struct ucred_k cred;	/* recv: the sender of the first skb read */
+	int has_cred;
 };
 
 extern const struct sock_family unix_family, inet_family;

@@ -61,3 +61,4 @@ X(278, getrandom)
 #include "syscall/list_cred.h"
 #include "syscall/list_dyn.h"
 #include "syscall/list_net.h"
+#include "syscall/list_ipc.h"

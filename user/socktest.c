@@ -731,6 +731,26 @@ static void test_close_while_blocked(void)
 	UT_CHECK("close-while-blocked-reader", (long)r == 0 || (long)r == -1, "read returned %ld", (long)r);
 }
 
+static void *blocked_acceptor(void *arg)
+{
+	accept(*(int *)arg, NULL, NULL);
+	return NULL;
+}
+
+/* accept is a cancellation point: pthread_cancel ends a thread parked in it. */
+static void test_cancel_in_accept(void)
+{
+	int port, l = tcp_listener(&port, 1);
+	pthread_t t;
+	pthread_create(&t, NULL, blocked_acceptor, &l);
+	usleep(50000);
+	pthread_cancel(t);
+	void *r = NULL;
+	pthread_join(t, &r);
+	UT_CHECK("pthread-cancel-in-accept", r == PTHREAD_CANCELED, "join gave %p", r);
+	close(l);
+}
+
 static long mem_free_kb(void)
 {
 	char buf[512];
@@ -925,6 +945,7 @@ int main(int argc, char **argv)
 	test_tcp_connect_in_progress();
 	test_bad_input();
 	test_close_while_blocked();
+	test_cancel_in_accept();
 	test_no_leak();
 	return ut_summary();
 }

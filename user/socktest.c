@@ -138,6 +138,24 @@ static void test_unix_seqpacket(void)
 	close(sv[0]);
 	ut_check_ret("unix-seqpacket-eof", R(recv(sv[1], buf, sizeof buf, 0)), 0);
 	close(sv[1]);
+
+	/* through listen/connect/accept too; a stream socket may not connect to it */
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	memcpy(sa.sun_path, "\0duet-seq", 9);
+	socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 9;
+	int l = socket(AF_UNIX, SOCK_SEQPACKET, 0), c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	bind(l, (void *)&sa, alen);
+	listen(l, 1);
+	int st = socket(AF_UNIX, SOCK_STREAM, 0);
+	ut_check_ret("unix-stream-to-seqpacket-eprototype", R(connect(st, (void *)&sa, alen)), -EPROTOTYPE);
+	close(st);
+	connect(c, (void *)&sa, alen);
+	int acc = accept(l, NULL, NULL);
+	send(c, "rec1", 4, 0);
+	send(c, "r2", 2, 0);
+	long x = R(recv(acc, buf, sizeof buf, 0)), y = R(recv(acc, buf, sizeof buf, 0));
+	UT_CHECK("unix-seqpacket-accepted-records", x == 4 && y == 2, "got %ld %ld", x, y);
+	close(acc), close(c), close(l);
 }
 
 /* The first character of `ls -l path`, run through busybox. */

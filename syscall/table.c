@@ -69,6 +69,10 @@ __hotpath long syscall_dispatch(uint64_t nr, const uint64_t a[6])
  *                       reparenting): the parent's struct is never touched;
  *   getuid..getegid     p->cred, written only by this process's own calls,
  *                       so with one task none runs meanwhile;
+ *   clock_gettime       the clocks computed from the time CSR alone
+ *                       (MONOTONIC*, BOOTTIME, and CPUTIME, which duet
+ *                       answers the same way), not REALTIME: its offset is
+ *                       set by clock_settime on the server;
  *   read, write         with one task in the process (p->ntasks == 1, which
  *                       only this process's clone could raise), no other call
  *                       changes its fd table, and the table's reference keeps
@@ -84,6 +88,8 @@ int syscall_runs_anywhere(struct task *t, uint64_t nr, const uint64_t a[6])
 	switch (nr) {
 	case 172: case 173: case 178:	/* getpid getppid gettid */
 		return 1;
+	case 113:	/* clock_gettime: the clocks of time_ns() (sys_time.c's clock_ns) */
+		return a[0] == 1 || a[0] == 2 || a[0] == 3 || a[0] == 4 || a[0] == 6 || a[0] == 7;
 	case 174: case 175: case 176: case 177:	/* getuid geteuid getgid getegid */
 		return atomic_load_explicit(&p->ntasks, memory_order_relaxed) == 1;
 	case 63: case 64: {	/* read write */

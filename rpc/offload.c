@@ -379,6 +379,8 @@ __hotpath int offload_try_fast(struct task *t, uint64_t nr, const uint64_t a[6],
 			return 2;
 		}
 		STATS.fb_lost++;	/* taken meanwhile: its answer is on the way */
+		if (probe)
+			fallback_late(&c->fb);	/* taken, but late: probe less often */
 	}
 	return window < fast_budget && poll_own(c, t, fast_budget - window, 0, r);
 }

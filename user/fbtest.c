@@ -15,7 +15,7 @@
  * Prints, after both ran SECONDS:
  *   fbtest calls N errors E
  *   fbtest stop K ms S batches B worker_max_gap_ms G ns_per_call C inplace I to_local L
- *     (one line per sampler gap over 500 ms: a stop; B batches of the
+ *     (one line per sampler gap over 1 s: a stop; B batches of the
  *     worker completed inside it, I calls ran on the client meanwhile)
  *   fbtest stops K progressed P to_local L to_offload O to_offload_after_last_stop A
  *     (P: stops the worker made progress through; L, O: mode switches
@@ -165,13 +165,13 @@ int main(int argc, char **argv)
 	waitpid(w, NULL, 0);
 	waitpid(s, NULL, 0);
 
-	/* the stops: the sampler's gaps over 500 ms (it samples every 20 ms) */
+	/* the stops: the sampler's gaps over 1 s (it samples every 20 ms) */
 	printf("fbtest calls %lu errors %lu\n", sh->calls, sh->errors);
 	int stops = 0, progressed = 0, last_stop = -1;
 	for (int i = 0; i + 1 < sh->nsamples; i++) {
 		struct sample *a = &sh->samples[i], *b = &sh->samples[i + 1];
 		long long gap = b->t - a->t;
-		if (gap < 500000000LL)
+		if (gap < 1000000000LL)
 			continue;
 		int during = 0;
 		long long wmax = 0, prev = a->t, first = 0, last = 0;

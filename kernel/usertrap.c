@@ -246,7 +246,7 @@ static inline void syscall_result(struct task *t, uint64_t nr, long r)
 {
 	if (t->exec_entry)
 		exec_finish(t);
-	t->restartable = r == -EINTR;
+	t->restartable = r == -EINTR && !syscall_never_restarts(nr);
 	STATS.syscalls++;
 	if (!syscall_keeps_a0(nr))
 		t->tf->x[REG_A0] = (uint64_t)r;

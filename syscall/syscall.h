@@ -24,4 +24,13 @@ static inline int syscall_keeps_a0(uint64_t nr)
 {
 	return nr == 139;
 }
+/*
+ * Calls that fail with EINTR after a signal handler even with SA_RESTART
+ * (signal(7)): msgrcv, msgsnd, semtimedop, semop.  Asked only when a call
+ * returned -EINTR.
+ */
+static inline int syscall_never_restarts(uint64_t nr)
+{
+	return nr >= 188 && nr <= 193 && nr != 190 && nr != 191;
+}
 const char *syscall_name(uint64_t nr);

@@ -15,6 +15,10 @@
 #   LMBENCH_ROWS      restrict to rows whose name matches this ERE (default all)
 #   LMBENCH_N         lmbench's -N repetitions (default: lmbench's own)
 #   LMBENCH_TIMEOUT   seconds per program inside the guest (default 300)
+#   LMBENCH_ENOUGH    lmbench's ENOUGH, the timing interval in us (default
+#                     50000; "calibrate" runs lmbench's own `enough` in the
+#                     guest, which on a noisy TCG host falls back to 1 s
+#                     intervals and makes a run take hours)
 #   LMBENCH_BUILD_ONLY=1  build and stage, don't boot (scripts that run the
 #                     same binaries elsewhere, e.g. under Linux, reuse
 #                     $BUILD/lmbench/extra: /lmb/<variant>/<prog>, /lmb/run.sh)
@@ -26,13 +30,14 @@ VARIANTS=${LMBENCH_VARIANTS:-"glibc-static glibc-dynamic musl-static musl-dynami
 MODES=${LMBENCH_MODES:-"offload=1 offload=0"}
 ROWS=${LMBENCH_ROWS:-.}
 TMO=${LMBENCH_TIMEOUT:-300}
+ENOUGH=${LMBENCH_ENOUGH:-50000}
 [ -f "$SRC/src/lat_syscall.c" ] || SRC=$SRC/..
 [ -f "$SRC/src/lat_syscall.c" ] || { echo "lmbench: $LMBENCH is not an lmbench checkout"; exit 1; }
 SRC=$(cd "$SRC/src" && pwd)
 OUT=$(cd "$BUILD" && pwd)/lmbench
 MUSL_GCC=$(cd "$BUILD" && pwd)/sysroot/bin/musl-gcc
 PROGS="lat_syscall lat_select lat_sig lat_pipe lat_proc lat_pagefault lat_mmap lat_fs
-bw_pipe bw_file_rd bw_mmap_rd lat_ctx hello"
+bw_pipe bw_file_rd bw_mmap_rd lat_ctx hello enough timing_o loop_o"
 LIBSRC="lib_tcp lib_udp lib_unix lib_timing lib_mem lib_stats lib_debug lib_sched getopt"
 mkdir -p "$OUT"
 
@@ -129,7 +134,7 @@ proc-exec|lat_proc -P 1 exec
 proc-shell|lat_proc -P 1 shell
 pagefault|lat_pagefault -P 1 /tmp/lmb.f
 mmap-4m|lat_mmap -P 1 4m /tmp/lmb.f
-fs|lat_fs -s 0k -s 4k /tmp/lmbfs
+fs|lat_fs /tmp/lmbfs
 bw-pipe|bw_pipe -P 1
 bw-file-rd-4m|bw_file_rd -P 1 4m io_only /tmp/lmb.f
 bw-mmap-rd-4m|bw_mmap_rd -P 1 4m mmap_only /tmp/lmb.f
@@ -144,6 +149,15 @@ cd /tmp
 dd if=/dev/zero of=/tmp/lmb.f bs=65536 count=128 2>/dev/null
 mkdir -p /tmp/lmbfs
 N="${LMBENCH_N:+-N $LMBENCH_N}"
+# what lmbench's scripts/config-scaling does once per machine: the timing
+# interval (ENOUGH) and the clock's and the loop's overheads, exported to
+# every program (else each one calibrates itself, seconds to minutes each)
+v1=\$(echo $VARIANTS | cut -d' ' -f1)
+if [ "$ENOUGH" = calibrate ]; then ENOUGH=\$(/lmb/\$v1/enough); else ENOUGH=$ENOUGH; fi
+export ENOUGH
+export TIMING_O=\$(/lmb/\$v1/timing_o)
+export LOOP_O=\$(/lmb/\$v1/loop_o)
+echo "@@calib ENOUGH=\$ENOUGH TIMING_O=\$TIMING_O LOOP_O=\$LOOP_O"
 for v in $VARIANTS; do
 	# lat_proc execs /tmp/hello, as lmbench's scripts arrange
 	cp /lmb/\$v/hello /tmp/hello
@@ -165,13 +179,16 @@ nice env BUILD="$BUILD" WITH_BUSYBOX=1 EXTRA="$stage" \
 [ "${LMBENCH_BUILD_ONLY:-0}" = 1 ] && { echo "lmbench: staged in $stage"; exit 0; }
 
 # ---- one boot per mode, same kernel ----
+# a copy of the kernel: both boots run the same binary even if build/ changes meanwhile
+cp "$BUILD/kernel.elf" "$OUT/kernel.elf"
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for m in $MODES; do
 	log=$OUT/duet-$(echo "$m" | tr = -).log
 	echo "lmbench: booting $m"
 	timeout --foreground -k 5 7200 qemu-system-riscv64 -M virt -smp 2 -m 512M -nographic \
-		-bios default -kernel "$BUILD/kernel.elf" -append "init=/lmb/run.sh $m loglevel=warn" \
-		-device virtio-rng-device -initrd "$OUT/initramfs.cpio" </dev/null 2>&1 | tr -d '\r' >"$log"
+		-bios default -kernel "$OUT/kernel.elf" -append "init=/lmb/run.sh $m loglevel=warn" \
+		-device virtio-rng-device -initrd "$OUT/initramfs.cpio" </dev/null >"$log.raw" 2>&1
+	tr -d '\r' <"$log.raw" >"$log" && rm -f "$log.raw"
 	grep -q '^@@done' "$log" || echo "lmbench: $m did not finish (see $log)"
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -183,7 +200,7 @@ figures() {	# log
 	awk '
 	function out(name, val) { print v, name, val; got = 1 }
 	/^@@ / { v = $2; row = $3; got = 0; last = ""; next }
-	/^@@rc / { if (!got) print v, row, "FAILED(rc=" $2 "):" last; next }
+	/^@@rc / { if (!got) print v, row, "no_figure_(exit_" $2 ($2 ? ":_" last : "") ")"; next }
 	/^@@done/ { next }
 	{ last = $0; gsub(/ /, "_", last) }
 	row ~ /^ctx/ && /^"size=/ { next }
@@ -207,14 +224,21 @@ for v in $VARIANTS; do
 	echo
 	echo "| row | unit | $m1 | $m2 | ratio |"
 	echo "|---|---|---|---|---|"
+	# every row either boot printed, in the order the runs printed them
 	awk -v v="$v" '
-	NR == FNR { if ($1 == v) b[$2] = $3; next }
-	$1 == v {
-		a = $3; c = ($2 in b) ? b[$2] : "-"
-		u = ($2 ~ /^(bw-)/) ? "MB/s" : ($2 ~ /^fs-/) ? "files/s" : ($2 ~ /^mmap/) ? "us" : "us"
-		r = (a ~ /^[0-9.]+$/ && c ~ /^[0-9.]+$/ && c > 0) ? sprintf("%.2f", a / c) : ""
-		printf "| %s | %s | %s | %s | %s |\n", $2, u, a, c, r
-	}' "$OUT/fig2.txt" "$OUT/fig1.txt"
+	$1 != v { next }
+	!($2 in seen) { seen[$2] = 1; order[++n] = $2 }
+	FILENAME == ARGV[1] { a[$2] = $3 } FILENAME == ARGV[2] { b[$2] = $3 }
+	END {
+		for (i = 1; i <= n; i++) {
+			r = order[i]
+			x = (r in a) ? a[r] : "no line"; y = (r in b) ? b[r] : "no line"
+			u = (r ~ /^bw-/) ? "MB/s" : (r ~ /^fs-/) ? "files/s" : "us"
+			q = (x ~ /^[0-9.]+$/ && y ~ /^[0-9.]+$/ && y > 0) ? sprintf("%.2f", x / y) : ""
+			gsub(/_/, " ", x); gsub(/_/, " ", y)
+			printf "| %s | %s | %s | %s | %s |\n", r, u, x, y, q
+		}
+	}' "$OUT/fig1.txt" "$OUT/fig2.txt"
 done
 echo
 echo "(ratio = $m1 / $m2 of the figure: above 1 is slower for latencies, faster for MB/s and files/s)"

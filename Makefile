@@ -127,7 +127,7 @@ test: deps
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/*.elf $(BUILD)/Image $(BUILD)/ksyms*.S
 
-# musl's libc-test, static, in duet and under qemu-user: make libc-test LIBC_TEST=<dir>
+# musl's libc-test, static and dynamic, in duet and under qemu-user: make libc-test LIBC_TEST=<dir>
 # (a checkout outside the repository, see docs/LIBC-TEST.md)
 .PHONY: libc-test
 libc-test: deps

@@ -13,8 +13,7 @@ out=$LOGDIR/libc-test.txt
 LIBC_TEST=$LIBC_TEST BUILD=$BUILD sh scripts/libc-test.sh >"$out" 2>&1
 grep -E '^libc-test' "$out"
 # the known exceptions: what duet lacks beyond this issue (docs/LIBC-TEST.md)
-known="functional_ipc_msg functional_ipc_sem functional_ipc_shm functional_socket
-functional_sem_open functional_pthread_cancel-points regression_sem_close-unmap"
+known="functional_sem_open functional_pthread_cancel-points regression_sem_close-unmap"
 for k in static dynamic; do
 for m in offload=1 offload=0 clients=2; do
 	n=libc-test-$k-$(echo $m | tr = -)

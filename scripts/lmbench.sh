@@ -41,6 +41,8 @@ bw_pipe bw_file_rd bw_mmap_rd lat_ctx hello enough timing_o loop_o"
 LIBSRC="lib_tcp lib_udp lib_unix lib_timing lib_mem lib_stats lib_debug lib_sched getopt"
 mkdir -p "$OUT"
 
+# LMBENCH_TABLE_ONLY=1: the table again from the last run's logs
+if [ "${LMBENCH_TABLE_ONLY:-0}" != 1 ]; then
 # ---- a portmapper-less <rpc/rpc.h> ----
 # bench.h includes <rpc/rpc.h>; glibc 2.36 and musl ship no Sun RPC (libtirpc
 # is not installed).  lmbench's library calls the portmapper only to register
@@ -193,6 +195,10 @@ for m in $MODES; do
 done
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
+echo "$load0" >"$OUT/load-before.txt"; echo "$load1" >"$OUT/load-after.txt"
+fi	# LMBENCH_TABLE_ONLY
+load0=$(cat "$OUT/load-before.txt"); load1=$(cat "$OUT/load-after.txt")
+
 # ---- the table ----
 # figures: "<variant> <row> <value>"; a row that printed no figure gets its
 # last output line and exit status instead
@@ -200,7 +206,13 @@ figures() {	# log
 	awk '
 	function out(name, val) { print v, name, val; got = 1 }
 	/^@@ / { v = $2; row = $3; got = 0; last = ""; next }
-	/^@@rc / { if (!got) print v, row, "no_figure_(exit_" $2 ($2 ? ":_" last : "") ")"; next }
+	/^@@rc / {
+		nf = "no_figure_(exit_" $2 ($2 ? ":_" last : "") ")"
+		# lat_ctx prints a line per process count, or none when <= 0
+		if (!got && row ~ /^ctx/) { print v, row "-2p", nf; print v, row "-8p", nf }
+		else if (!got) print v, row, nf
+		next
+	}
 	/^@@done/ { next }
 	{ last = $0; gsub(/ /, "_", last) }
 	row ~ /^ctx/ && /^"size=/ { next }

@@ -127,12 +127,19 @@ test: deps
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/*.elf $(BUILD)/Image $(BUILD)/ksyms*.S
 
-# musl's libc-test, static, in duet and under qemu-user: make libc-test LIBC_TEST=<dir>
+# musl's libc-test, static and dynamic, in duet and under qemu-user: make libc-test LIBC_TEST=<dir>
 # (a checkout outside the repository, see docs/LIBC-TEST.md)
 .PHONY: libc-test
 libc-test: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
 	@BUILD=$(BUILD) LIBC_TEST=$(LIBC_TEST) sh tests/libc-test.sh
+
+# lmbench's usual rows in duet, offload=1 then offload=0, glibc and musl builds:
+# make lmbench LMBENCH=<lmbench checkout> (outside the repository, docs/BENCHMARKS.md)
+.PHONY: lmbench
+lmbench: deps
+	@$(MAKE) --no-print-directory kernel rootfs-full
+	@BUILD=$(BUILD) LMBENCH=$(LMBENCH) sh scripts/lmbench.sh
 
 # offload=1 against offload=0, side by side; writes docs/BENCHMARKS.md
 bench: deps

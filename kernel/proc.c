@@ -30,8 +30,7 @@ struct proc *proc_alloc(void)
 	for (int i = 0; i < NPROC; i++) {
 		if (procs[i])
 			continue;
-		_Static_assert(sizeof(struct proc) <= PGSIZE, "a proc fits a page");
-		struct proc *p = page_alloc();	/* bigger than kmalloc's classes */
+		struct proc *p = page_alloc_n(PROC_PAGES);	/* bigger than kmalloc's classes */
 		if (!p)
 			return NULL;
 		p->pid = next_pid++;
@@ -84,7 +83,7 @@ void proc_free(struct proc *p)
 	for (int i = 0; i < NPROC; i++)
 		if (procs[i] == p)
 			procs[i] = NULL;
-	page_free(p);
+	page_free_n(p, PROC_PAGES);
 }
 
 static void task_main(void *arg)

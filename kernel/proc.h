@@ -15,7 +15,8 @@
 #include "kernel/rlimit.h"
 #include "kernel/cred.h"
 
-#define NOFILE 64
+/* the fd table: Linux's default RLIMIT_NOFILE (1024, its select() FD_SETSIZE too) */
+#define NOFILE 1024
 #define NPROC  128
 
 struct file;
@@ -34,7 +35,7 @@ struct proc {
 	atomic_int ppid;		/* parent->pid, or 0: getppid on any hart (syscall_runs_anywhere) */
 	struct mm *mm;
 	struct file *files[NOFILE];
-	uint64_t cloexec;		/* bit per fd */
+	uint64_t cloexec[NOFILE / 64];	/* bit per fd: fd_cloexec(), fd_set_cloexec() */
 	struct inode *cwd;
 	uint32_t umask;
 	int exit_status;		/* wait4 encoding */
@@ -63,6 +64,23 @@ struct proc {
 	struct cred cred;		/* who we are: kernel/cred.h (all 0, root, for init) */
 	struct sem_undo *sem_undo;	/* SEM_UNDO records (kernel/ipc/sem.c): applied at exit */
 };
+
+/* the process's pages: its fd table makes it bigger than one */
+#define PROC_PAGES ((sizeof(struct proc) + 4095) / 4096)
+
+static inline int fd_cloexec(const struct proc *p, int fd)
+{
+	return (p->cloexec[fd / 64] >> (fd % 64)) & 1;
+}
+
+static inline void fd_set_cloexec(struct proc *p, int fd, int on)
+{
+	if (on)
+		p->cloexec[fd / 64] |= 1UL << (fd % 64);
+	else
+		p->cloexec[fd / 64] &= ~(1UL << (fd % 64));
+}
+
 
 /* What a siginfo says about one pending signal (kernel/signal.c fills the rest). */
 struct sig_info {

@@ -363,10 +363,7 @@ SYSCALL(dup3)
 	if (p->files[newfd])
 		file_put(p->files[newfd]);
 	p->files[newfd] = f;
-	if (a[2] & O_CLOEXEC)
-		p->cloexec |= 1UL << newfd;
-	else
-		p->cloexec &= ~(1UL << newfd);
+	fd_set_cloexec(p, newfd, (a[2] & O_CLOEXEC) != 0);
 	return newfd;
 }
 
@@ -393,12 +390,9 @@ SYSCALL(fcntl)
 			file_get(f);
 		return nfd;
 	}
-	case F_GETFD: return (p->cloexec >> fd) & 1;
+	case F_GETFD: return fd_cloexec(p, fd);
 	case F_SETFD:
-		if (a[2] & 1)
-			p->cloexec |= 1UL << fd;
-		else
-			p->cloexec &= ~(1UL << fd);
+		fd_set_cloexec(p, fd, a[2] & 1);
 		return 0;
 	case F_GETFL: return f->flags;
 	case F_SETFL:

@@ -192,7 +192,7 @@ SYSCALL(clone)
 			c->files[fd] = p->files[fd];
 			file_get(c->files[fd]);
 		}
-	c->cloexec = p->cloexec;
+	memcpy(c->cloexec, p->cloexec, sizeof c->cloexec);
 	/* the client creates the child's task thread when this call completes */
 	curtask()->fork_child = c;
 	curtask()->fork_sp = a[1];
@@ -271,11 +271,11 @@ SYSCALL(execve)
 			curtask()->altstack_sp = curtask()->altstack_size = 0;
 			curtask()->altstack_on = 0;
 			for (int fd = 0; fd < NOFILE; fd++)
-				if ((p->cloexec >> fd & 1) && p->files[fd]) {
+				if (fd_cloexec(p, fd) && p->files[fd]) {
 					file_put(p->files[fd]);
 					p->files[fd] = NULL;
 				}
-			p->cloexec = 0;
+			memset(p->cloexec, 0, sizeof p->cloexec);
 			vfork_release(p);
 			for (int s = 1; s <= 64; s++)	/* caught signals revert to default */
 				if (p->sigactions[s].handler > 1)

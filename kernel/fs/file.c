@@ -175,10 +175,7 @@ int fd_install(struct proc *p, struct file *f, int min, int cloexec)
 		if (p->files[fd])
 			continue;
 		p->files[fd] = f;
-		if (cloexec)
-			p->cloexec |= 1UL << fd;
-		else
-			p->cloexec &= ~(1UL << fd);
+		fd_set_cloexec(p, fd, cloexec);
 		return fd;
 	}
 	return -EMFILE;

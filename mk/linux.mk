@@ -4,7 +4,8 @@
 # Benchmark-only: nothing in `make test` or `make kernel` builds it.
 #   make linux           build/linux/Image (and config, release)
 #   make run-linux       boot it on duet's initramfs (ARGS='/bin/bench getppid 20000')
-#   make bench-linux     the Linux column of the benchmark tables (scripts/bench-linux.sh)
+#   make bench-linux     the Linux column of the benchmark tables (scripts/bench-linux.sh;
+#                        LMBENCH=<dir>: lmbench rows too, scripts/lmbench-linux.sh)
 #   make bench LINUX=1   make bench, then bench-linux
 LINUX_IMAGE := $(BUILD)/linux/Image
 
@@ -20,4 +21,4 @@ run-linux: deps
 
 bench-linux: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full linux
-	@BUILD=$(BUILD) sh scripts/bench-linux.sh
+	@BUILD=$(BUILD) LMBENCH=$(LMBENCH) sh scripts/bench-linux.sh

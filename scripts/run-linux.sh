@@ -12,6 +12,7 @@
 #   RNG=0          no virtio-rng-device (scripts/bench.sh boots duet without one)
 #   TIMEOUT=<s>    kill QEMU after that many seconds (default: none)
 #   LINUX_ARGS     more kernel command line
+#   QEMU_EXTRA     more QEMU arguments (word-split)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BUILD=${BUILD:-build}
@@ -43,4 +44,4 @@ to=""
 [ -z "${TIMEOUT:-}" ] || to="timeout --foreground -k 5 $TIMEOUT"
 # shellcheck disable=SC2086
 exec $to qemu-system-riscv64 -M virt -smp "$SMP" -m "$MEM" $rng -nographic -bios default \
-	-kernel "$IMAGE" -initrd "$initrd" $disk -append "$*"
+	-kernel "$IMAGE" -initrd "$initrd" $disk ${QEMU_EXTRA:-} -append "$*"

@@ -35,7 +35,9 @@ initrd=$BUILD/linux/initramfs-$(basename "$INITRD")
 cat "$INITRD" "$initrd.ovl" >"$initrd"
 rm -f "$initrd.ovl"
 
-set -- init=/linux-init console=ttyS0 loglevel=4 ${LINUX_ARGS:-} ${1+-- "$@"}
+# rdinit=: Linux looks for the initramfs program there (init= is for a disk
+# root); panic=-1 with -no-reboot: a panic ends QEMU instead of hanging it
+set -- rdinit=/linux-init console=ttyS0 loglevel=4 panic=-1 ${LINUX_ARGS:-} ${1+-- "$@"}
 disk=""
 [ -z "${DISK:-}" ] || disk="-drive file=$DISK,format=raw,if=none,id=d0,cache=unsafe -device virtio-blk-device,drive=d0"
 rng=""
@@ -43,5 +45,5 @@ rng=""
 to=""
 [ -z "${TIMEOUT:-}" ] || to="timeout --foreground -k 5 $TIMEOUT"
 # shellcheck disable=SC2086
-exec $to qemu-system-riscv64 -M virt -smp "$SMP" -m "$MEM" $rng -nographic -bios default \
+exec $to qemu-system-riscv64 -no-reboot -M virt -smp "$SMP" -m "$MEM" $rng -nographic -bios default \
 	-kernel "$IMAGE" -initrd "$initrd" $disk ${QEMU_EXTRA:-} -append "$*"

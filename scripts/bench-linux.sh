@@ -11,6 +11,7 @@
 #   BENCHES=...      as scripts/bench.sh ("name:iterations ...")
 #   DISK_BENCHES=... as scripts/bench-disk.sh; DISK=0 skips the disk part
 #   LMBENCH=<dir>    also lmbench's rows (scripts/lmbench-linux.sh)
+#   LINUX_PIN=1      one more Linux column: the benchmark under taskset 1 (CPU 0)
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3}
 SMP=${SMP:-2}
@@ -40,6 +41,8 @@ boot() {
 		# shellcheck disable=SC2086
 		BUILD=$BUILD RNG=0 SMP=$SMP TIMEOUT=600 QEMU_EXTRA="$drive" \
 			sh "$here/run-linux.sh" "$@" ;;
+	linuxpin)	# the program and its children on CPU 0 only, as duet runs user tasks
+		BUILD=$BUILD RNG=0 SMP=$SMP TIMEOUT=600 sh "$here/run-linux.sh" taskset 1 "$@" ;;
 	off*)
 		# shellcheck disable=SC2086
 		timeout 600 qemu-system-riscv64 -M virt -smp "$SMP" -m 512M -nographic -bios default \
@@ -84,29 +87,42 @@ if [ -n "${LMBENCH:-}" ]; then
 	BUILD=$BUILD sh "$here/lmbench-linux.sh" || echo "bench-linux: lmbench failed" >&2
 fi
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
+systems="linux off1 off0"
+[ "${LINUX_PIN:-0}" = 1 ] && systems="linux linuxpin off1 off0"
 rows=""
 for b in $BENCHES; do
 	name=${b%%:*} iters=${b#*:}
-	li="" on="" lo=""
+	li="" lp="" on="" lo=""
 	r=1
 	while [ $r -le "$RUNS" ]; do
-		for s in linux off1 off0; do
+		for s in $systems; do
 			boot $s "$name-$s-$r.log" -- /bin/bench "$name" "$iters"
 			v=$(tr -d '\r' <"$LOG/$name-$s-$r.log" | sed -n "s/^bench $name iters=[0-9]* ns_per_op=\([0-9]*\)$/\1/p")
-			case $s in linux) li="$li $v" ;; off1) on="$on $v" ;; off0) lo="$lo $v" ;; esac
+			case $s in linux) li="$li $v" ;; linuxpin) lp="$lp $v" ;; off1) on="$on $v" ;; off0) lo="$lo $v" ;; esac
 		done
 		r=$((r + 1))
 	done
-	ml=$(echo "$li" | median) mo=$(echo "$on" | median) mz=$(echo "$lo" | median)
-	echo "bench-linux $name linux=${ml:-?} offload=${mo:-?} local=${mz:-?}"
-	rows="$rows| $name | $iters | ${ml:-failed} | ${mo:-failed} | ${mz:-failed} | $(ratio "$mo" "$ml") | $(ratio "$mz" "$ml") | $(echo $li | tr ' ' ',') |
+	ml=$(echo "$li" | median) mp=$(echo "$lp" | median) mo=$(echo "$on" | median) mz=$(echo "$lo" | median)
+	echo "bench-linux $name linux=${ml:-?} linux-cpu0=${mp:--} offload=${mo:-?} local=${mz:-?}"
+	pin=""
+	[ "${LINUX_PIN:-0}" = 1 ] && pin=" ${mp:-failed} |"
+	rows="$rows| $name | $iters | ${ml:-failed} |$pin ${mo:-failed} | ${mz:-failed} | $(ratio "$mo" "$ml") | $(ratio "$mz" "$ml") | $(echo $li | tr ' ' ',') | $(echo $on | tr ' ' ',') | $(echo $lo | tr ' ' ',') |
 "
 done
 sec=$LOG/section.md
 {
 	header "The syscall benchmarks (user/bench.c, ns per operation; lower is better)"
-	echo "| benchmark | iterations | Linux | duet offload=1 | duet offload=0 | offload=1/Linux | offload=0/Linux | Linux runs |"
-	echo "|---|---|---|---|---|---|---|---|"
+	if [ "${LINUX_PIN:-0}" = 1 ]; then
+		echo "*Linux CPU 0* runs the benchmark under \`taskset 1\` (it and its children on one CPU,"
+		echo "as duet runs every user task on hart 0): Linux otherwise wakes a process on the"
+		echo "other vCPU, and on a loaded host that vCPU's thread is often not running."
+		echo
+		echo "| benchmark | iterations | Linux | Linux CPU 0 | duet offload=1 | duet offload=0 | offload=1/Linux | offload=0/Linux | Linux runs | offload=1 runs | offload=0 runs |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	else
+		echo "| benchmark | iterations | Linux | duet offload=1 | duet offload=0 | offload=1/Linux | offload=0/Linux | Linux runs | offload=1 runs | offload=0 runs |"
+		echo "|---|---|---|---|---|---|---|---|---|---|"
+	fi
 	printf "%s" "$rows"
 	echo
 	if [ -f "$LOG/lmbench.md" ]; then cat "$LOG/lmbench.md"; echo; fi
@@ -139,7 +155,7 @@ for b in $DISK_BENCHES; do
 	ml=$(echo "$li" | median) mo=$(echo "$on" | median) mz=$(echo "$lo" | median)
 	unit=$(case $mode in seq*) echo MB/s ;; randread) echo "reads/s" ;; *) echo "blocks/s" ;; esac)
 	echo "bench-linux disk $mode linux=${ml:-?} offload=${mo:-?} local=${mz:-?}"
-	rows="$rows| $mode $arg ($unit) | ${ml:-failed} | ${mo:-failed} | ${mz:-failed} | $(ratio "$mo" "$ml") | $(ratio "$mz" "$ml") | $(echo $li | tr ' ' ',') |
+	rows="$rows| $mode $arg ($unit) | ${ml:-failed} | ${mo:-failed} | ${mz:-failed} | $(ratio "$mo" "$ml") | $(ratio "$mz" "$ml") | $(echo $li | tr ' ' ',') | $(echo $on | tr ' ' ',') | $(echo $lo | tr ' ' ',') |
 "
 done
 {
@@ -147,8 +163,8 @@ done
 	echo "Linux reads and writes /dev/vda through its page cache (buffered I/O, as diskbench asks);"
 	echo "duet through its block cache."
 	echo
-	echo "| benchmark | Linux | duet offload=1 | duet offload=0 | offload=1/Linux | offload=0/Linux | Linux runs |"
-	echo "|---|---|---|---|---|---|---|"
+	echo "| benchmark | Linux | duet offload=1 | duet offload=0 | offload=1/Linux | offload=0/Linux | Linux runs | offload=1 runs | offload=0 runs |"
+	echo "|---|---|---|---|---|---|---|---|---|"
 	printf "%s" "$rows"
 } >"$LOG/section-disk.md"
 splice "$OUT_DISK" "$LOG/section-disk.md"

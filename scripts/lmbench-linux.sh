@@ -9,6 +9,8 @@
 #   LMBENCH=<dir>        an lmbench checkout (as for make lmbench)
 #   LMBENCH_SH=<script>  scripts/lmbench.sh unless given
 #   LMBENCH_VARIANTS, LMBENCH_ROWS, LMBENCH_N: as scripts/lmbench.sh
+#   LMBENCH_STAGED=1     boot BUILD/lmbench/initramfs.cpio as staged already
+#   LMBENCH_SYSTEMS      the boots to make (default "linux offload=1 offload=0")
 set -u
 BUILD=${BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,14 +20,18 @@ LOG=$BUILD/bench-linux
 mkdir -p "$LOG"
 [ -f "$LMBENCH_SH" ] || { echo "lmbench-linux: $LMBENCH_SH missing" >&2; exit 1; }
 
-LMBENCH_BUILD_ONLY=1 LMBENCH_VARIANTS="$VARIANTS" BUILD=$BUILD sh "$LMBENCH_SH" ||
-	{ echo "lmbench-linux: building lmbench failed" >&2; exit 1; }
 initrd=$BUILD/lmbench/initramfs.cpio
+# LMBENCH_STAGED=1: use what an earlier LMBENCH_BUILD_ONLY=1 run staged
+if [ "${LMBENCH_STAGED:-0}" != 1 ] || [ ! -f "$initrd" ]; then
+	LMBENCH_BUILD_ONLY=1 LMBENCH_VARIANTS="$VARIANTS" BUILD=$BUILD sh "$LMBENCH_SH" ||
+		{ echo "lmbench-linux: building lmbench failed" >&2; exit 1; }
+fi
 
-load0=$(cut -d' ' -f1-3 /proc/loadavg)
-for s in linux offload=1 offload=0; do
+# LMBENCH_SYSTEMS: which boots to make now (the table uses every log there is)
+for s in ${LMBENCH_SYSTEMS:-linux offload=1 offload=0}; do
 	l=$LOG/lmbench-$(echo $s | tr = -).log
 	echo "lmbench-linux: booting $s"
+	echo "$(date -u +%H:%M) $(cut -d' ' -f1-3 /proc/loadavg)" >"$l.load"
 	case $s in
 	linux)
 		BUILD=$BUILD INITRD=$initrd TIMEOUT=7200 sh "$here/run-linux.sh" /lmb/run.sh ;;
@@ -35,8 +41,11 @@ for s in linux offload=1 offload=0; do
 			-device virtio-rng-device -initrd "$initrd" ;;
 	esac </dev/null 2>&1 | tr -d '\r' >"$l"
 	grep -q '^@@done' "$l" || echo "lmbench-linux: $s did not finish (see $l)"
+	echo "$(date -u +%H:%M) $(cut -d' ' -f1-3 /proc/loadavg)" >>"$l.load"
 done
-load1=$(cut -d' ' -f1-3 /proc/loadavg)
+loads() { for s in linux offload-1 offload-0; do
+	[ -f "$LOG/lmbench-$s.log.load" ] && echo "$s $(tr '\n' ' ' <"$LOG/lmbench-$s.log.load" | sed 's/ \([0-9][0-9]:\)/ to \1/');"
+done | tr '\n' ' '; }
 
 # "<variant> <row> <value>" from a log: scripts/lmbench.sh's reading of
 # lmbench's output (a row with no figure gets FAILED and its last line)
@@ -63,9 +72,9 @@ figures "$LOG/lmbench-offload-0.log" >"$LOG/lmb-off0.txt"
 	echo
 	echo "lmbench's rows as scripts/lmbench.sh builds and runs them (its /lmb/run.sh as init,"
 	echo "the same binaries), one boot per system: Linux, then duet offload=1, then offload=0,"
-	echo "with scripts/lmbench.sh's QEMU flags (virt, -smp 2, -m 512M, virtio-rng). Host load"
-	echo "average (1/5/15 min): $load0 before, $load1 after. Latencies in us (lower is better),"
-	echo "bandwidths in MB/s and fs in files/s (higher is better)."
+	echo "with scripts/lmbench.sh's QEMU flags (virt, -smp 2, -m 512M, virtio-rng). Boot times"
+	echo "(UTC) and host load average (1/5/15 min) at their start and end: $(loads)"
+	echo "Latencies in us (lower is better), bandwidths in MB/s (higher is better)."
 	for v in $VARIANTS; do
 		echo
 		echo "lmbench, $v:"

@@ -57,6 +57,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
 splice() {	# file content-file
 	[ -f "$1" ] || : >"$1"
 	awk -v t="$SECTION" '$0 == t { exit } { print }' "$1" >"$1.tmp"
+	[ -z "$(tail -n1 "$1.tmp")" ] || echo >>"$1.tmp"
 	cat "$2" >>"$1.tmp"
 	mv "$1.tmp" "$1"
 }
@@ -75,6 +76,7 @@ header() {	# what
 	echo "-m 512M, OpenSBI -bios default), the three systems interleaved per run, $RUNS runs each,"
 	echo "medians. Measured by \`make bench-linux\` (scripts/bench-linux.sh) on $(date -u +%Y-%m-%d)."
 	echo "Under Linux the program is a child of /linux-init (a shell), under duet it is PID 1."
+	[ -z "${LINUX_IMAGE:-}" ] || echo "Linux image: $LINUX_IMAGE${LINUX_NOTE:+ ($LINUX_NOTE)}."
 	echo
 	echo "The host is shared ($(nproc) cores, other jobs running): load average (1/5/15 min)"
 	echo "$load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end. Compare the columns"

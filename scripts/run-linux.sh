@@ -30,7 +30,8 @@ ovl=$BUILD/linux/overlay
 mkdir -p "$ovl"
 cp "$here/../rootfs/linux-init" "$ovl/linux-init"
 chmod 755 "$ovl/linux-init"
-initrd=$BUILD/linux/initramfs-$(basename "$INITRD")
+# named after INITRD's path: runs on different initramfs may overlap
+initrd=$BUILD/linux/initramfs-$(echo "$INITRD" | tr -c 'A-Za-z0-9.\n-' _)
 (cd "$ovl" && echo linux-init | cpio -o -H newc -R 0:0 --quiet) >"$initrd.ovl"
 cat "$INITRD" "$initrd.ovl" >"$initrd"
 rm -f "$initrd.ovl"

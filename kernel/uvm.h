@@ -33,6 +33,7 @@ struct mm {
 	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
 	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
 	struct filemap *filemaps;	/* file mappings (kernel/fs/filemap.c), syscall cpu only */
+	struct shm_attach *shm_attached;	/* System V shm attachments (kernel/ipc/shm.c), syscall cpu only */
 };
 
 struct mm *mm_create(void);
@@ -40,6 +41,12 @@ void mm_put(struct mm *mm);
 /* Map fresh zeroed pages over [va, va+len) (already-mapped pages kept). */
 int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 void uvm_mark_shared(struct mm *mm, uint64_t va, uint64_t len);
+/*
+ * The physical address behind user va (a page mapped, PROT_NONE or not),
+ * and whether the page is shared (MAP_SHARED anonymous, System V shm):
+ * 0 or -EFAULT.  For futex keys and shmdt.
+ */
+int uvm_page_lookup(struct mm *mm, uint64_t va, uint64_t *pa, int *shared);
 void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len);
 /* Map the existing user page pg at va, one more reference on it. */
 int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);

@@ -142,7 +142,9 @@ lmbench: deps
 	@BUILD=$(BUILD) LMBENCH=$(LMBENCH) sh scripts/lmbench.sh
 
 # offload=1 against offload=0, side by side; writes docs/BENCHMARKS.md
+# (LINUX=1: then the Linux baseline beside them, mk/linux.mk)
 bench: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full plugin
 	@LOAD=$(LOAD) sh scripts/bench.sh
 	@sh scripts/bench-disk.sh
+	@if [ "$(LINUX)" = 1 ]; then $(MAKE) --no-print-directory bench-linux; fi

@@ -23,6 +23,8 @@ run_one() {	# mode arg offload -> value
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
+# make bench-linux's section (scripts/bench-linux.sh) is kept at the end
+linux_sec=$(sed -n '/^## Linux 6.1 in the same QEMU$/,$p' "$OUT" 2>/dev/null)
 {
 	echo "# Disk benchmarks (make bench; scripts/bench-disk.sh)"
 	echo
@@ -45,3 +47,4 @@ for b in $BENCHES; do
 	echo "| $mode $arg ($unit) | $mo | $ml | $ratio |" | tee -a "$OUT"
 done
 rm -f $img
+[ -z "$linux_sec" ] || printf '\n%s\n' "$linux_sec" >>"$OUT"

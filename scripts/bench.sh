@@ -118,6 +118,10 @@ stop_hog() { [ -n "$hog" ] && kill "$hog" 2>/dev/null; wait "$hog" 2>/dev/null; 
 trap stop_hog EXIT
 trap 'stop_hog; exit 1' INT TERM
 
+# make bench-linux's section (the Linux baseline, scripts/bench-linux.sh)
+# survives this rewrite of the file: it is kept at the end
+linux_sec=$(sed -n '/^## Linux 6.1 in the same QEMU$/,$p' "$OUT" 2>/dev/null)
+
 floor_before=$(floor_ns)
 rows=""
 irows=""
@@ -343,6 +347,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitt
 	echo '```'
 	echo
 	cat docs/bench-notes.md 2>/dev/null
+	[ -z "$linux_sec" ] || printf '\n%s\n' "$linux_sec"
 } >"$OUT"
 # one line per run in the history: the same kernel measures differently as
 # the host's load and vCPU placement drift, so keep every run's ratios

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Idempotent installer for the Debian packages duet needs to build and test.
+# Idempotent installer for the Debian packages duet needs to build and test
+# (flex, bison, bc: only for the Linux baseline, make linux; no libssl/libelf:
+# its config signs no modules and has no BTF).
 # Checks each package with `dpkg -s`; installs only the missing ones, running
 # `apt-get update` once first, and only if something is missing.
 # Works as root (no sudo) or as a normal user with sudo; non-interactive.
@@ -9,7 +11,8 @@ DUET_DEB_PACKAGES="${DUET_DEB_PACKAGES:-\
 gcc libc6-dev qemu-system-misc opensbi gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf \
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross linux-libc-dev-riscv64-cross device-tree-compiler \
 u-boot-qemu e2fsprogs cpio dpkg-dev gdisk fdisk mtools dosfstools \
-qemu-user fakeroot make bzip2 xz-utils procps}"
+qemu-user fakeroot make bzip2 xz-utils procps \
+flex bison bc}"
 
 missing=""
 for p in $DUET_DEB_PACKAGES; do

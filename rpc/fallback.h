@@ -13,8 +13,9 @@
  *            `gap`-th one is a probe instead: if the server sleeps (its
  *            need_wakeup is set) the probe only wakes it with an IPI and the
  *            next calls look for it awake; an awake server gets the probe as
- *            a request with the same window.  FB_PROBE_OKS answers in time in
- *            a row switch back to OFFLOAD; a late probe is reclaimed and
+ *            a request with the same window.  FB_PROBE_OKS probes answered
+ *            or taken by the server within it, in a row, switch back to
+ *            OFFLOAD; a probe the server did not take in time is reclaimed and
  *            doubles the gap (up to FB_GAP_MAX), so a host that keeps
  *            descheduling the server costs one window every few thousand
  *            calls.  Back in OFFLOAD the gap is halved, not reset, so a host

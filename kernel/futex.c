@@ -79,7 +79,7 @@ static int dequeue(struct futex_waiter *w)
  * up to `requeue` more onto (mm, uaddr2).  Returns woken + requeued.
  */
 static int wake_requeue(struct mm *mm, uint64_t uaddr, int n, uint32_t bitset,
-			uint64_t uaddr2, int requeue)
+			struct mm *mm2, uint64_t uaddr2, int requeue)
 {
 	int done = 0, moved = 0;
 	spin_lock(&futex_lock);
@@ -108,6 +108,7 @@ static int wake_requeue(struct mm *mm, uint64_t uaddr, int n, uint32_t bitset,
 	while (moving) {
 		struct futex_waiter *w = moving;
 		moving = w->next;
+		w->mm = mm2;
 		w->uaddr = uaddr2;
 		enqueue(w);
 	}
@@ -120,7 +121,25 @@ static int at_least_one(int n) { return n > 0 ? n : 1; }
 
 int futex_wake_addr(struct mm *mm, uint64_t uaddr, int n)
 {
-	return wake_requeue(mm, uaddr, at_least_one(n), FUTEX_BITSET_ALL, 0, 0);
+	return wake_requeue(mm, uaddr, at_least_one(n), FUTEX_BITSET_ALL, NULL, 0, 0);
+}
+
+/*
+ * The key a waiter is queued under.  A futex in a MAP_SHARED page (file or
+ * anonymous) without FUTEX_PRIVATE_FLAG is the physical word, so that every
+ * process mapping the page meets there (musl's process-shared semaphores
+ * and sem_open); any other is (mm, address), as Linux keys private memory.
+ */
+static void futex_key(struct mm *mm, uint64_t uaddr, int op, struct mm **kmm, uint64_t *kaddr)
+{
+	uint64_t pa;
+	if (!(op & FUTEX_PRIVATE_FLAG) && uvm_shared_pa(mm, uaddr, &pa)) {
+		*kmm = NULL;
+		*kaddr = pa;
+	} else {
+		*kmm = mm;
+		*kaddr = uaddr;
+	}
 }
 
 /*
@@ -128,9 +147,10 @@ int futex_wake_addr(struct mm *mm, uint64_t uaddr, int n)
  * Queued before the value is read: a waker that changes the value after
  * our read finds us on the list.
  */
-static long futex_wait(struct mm *mm, uint64_t uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
+static long futex_wait_key(struct mm *mm, uint64_t uaddr, uint32_t val, uint64_t deadline,
+			   uint32_t bitset, struct mm *kmm, uint64_t kaddr)
 {
-	struct futex_waiter w = { .t = current(), .mm = mm, .uaddr = uaddr, .bitset = bitset };
+	struct futex_waiter w = { .t = current(), .mm = kmm, .uaddr = kaddr, .bitset = bitset };
 	spin_lock(&futex_lock);
 	enqueue(&w);
 	spin_unlock(&futex_lock);
@@ -150,6 +170,11 @@ static long futex_wait(struct mm *mm, uint64_t uaddr, uint32_t val, uint64_t dea
 	spin_unlock(&futex_lock);
 	/* a wake that raced with the timeout or the signal counts: Linux returns 0 then */
 	return queued ? r : 0;
+}
+
+static long futex_wait(struct mm *mm, uint64_t uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
+{
+	return futex_wait_key(mm, uaddr, val, deadline, bitset, mm, uaddr);
 }
 
 struct timespec_k { int64_t sec, nsec; };
@@ -209,7 +234,8 @@ static long wake_op_cmp(uint32_t enc, uint32_t old)
 	}
 }
 
-static long futex_wake_op(struct mm *mm, uint64_t uaddr, int n, uint64_t uaddr2, int n2, uint32_t enc)
+static long futex_wake_op(struct mm *mm, uint64_t uaddr, int n, uint64_t uaddr2, int n2, uint32_t enc,
+			  int op)
 {
 	uint32_t old, new;
 	if (uaddr2 & 3)
@@ -226,9 +252,13 @@ static long futex_wake_op(struct mm *mm, uint64_t uaddr, int n, uint64_t uaddr2,
 	}
 	if (err)
 		return err;
-	int woken = wake_requeue(mm, uaddr, at_least_one(n), FUTEX_BITSET_ALL, 0, 0);
+	struct mm *k1, *k2;
+	uint64_t a1, a2;
+	futex_key(mm, uaddr, op, &k1, &a1);
+	futex_key(mm, uaddr2, op, &k2, &a2);
+	int woken = wake_requeue(k1, a1, at_least_one(n), FUTEX_BITSET_ALL, NULL, 0, 0);
 	if (wake_op_cmp(enc, old) > 0)
-		woken += wake_requeue(mm, uaddr2, at_least_one(n2), FUTEX_BITSET_ALL, 0, 0);
+		woken += wake_requeue(k2, a2, at_least_one(n2), FUTEX_BITSET_ALL, NULL, 0, 0);
 	return woken;
 }
 
@@ -303,7 +333,7 @@ static long futex_unlock_pi(struct mm *mm, uint64_t uaddr)
 		if (seen == val)
 			break;
 	}
-	wake_requeue(mm, uaddr, 1, FUTEX_BITSET_ALL, 0, 0);
+	wake_requeue(mm, uaddr, 1, FUTEX_BITSET_ALL, NULL, 0, 0);
 	return 0;
 }
 
@@ -322,7 +352,8 @@ SYSCALL(futex)
 	if (!(op & FUTEX_PRIVATE_FLAG) && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
 	    copy_from_user(mm, &probe, uaddr, sizeof probe))
 		return -EFAULT;
-	uint64_t deadline;
+	uint64_t deadline, kaddr, kaddr2;
+	struct mm *kmm, *kmm2;
 	long err;
 	switch (cmd) {
 	case FUTEX_WAIT:
@@ -333,14 +364,16 @@ SYSCALL(futex)
 			return -EINVAL;
 		if ((err = futex_deadline(cmd, op, a[3], &deadline)) != 0)
 			return err;
-		return futex_wait(mm, uaddr, val, deadline, val3);
+		futex_key(mm, uaddr, op, &kmm, &kaddr);
+		return futex_wait_key(mm, uaddr, val, deadline, val3, kmm, kaddr);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_ALL;
 		/* fall through */
 	case FUTEX_WAKE_BITSET:
 		if (!val3)
 			return -EINVAL;
-		return wake_requeue(mm, uaddr, at_least_one((int)val), val3, 0, 0);
+		futex_key(mm, uaddr, op, &kmm, &kaddr);
+		return wake_requeue(kmm, kaddr, at_least_one((int)val), val3, NULL, 0, 0);
 	case FUTEX_CMP_REQUEUE:
 	case FUTEX_REQUEUE:
 		if ((int)val < 0 || (int)a[3] < 0 || (a[4] & 3))
@@ -352,9 +385,11 @@ SYSCALL(futex)
 			if (cur != val3)
 				return -EAGAIN;
 		}
-		return wake_requeue(mm, uaddr, (int)val, FUTEX_BITSET_ALL, a[4], (int)a[3]);
+		futex_key(mm, uaddr, op, &kmm, &kaddr);
+		futex_key(mm, a[4], op, &kmm2, &kaddr2);
+		return wake_requeue(kmm, kaddr, (int)val, FUTEX_BITSET_ALL, kmm2, kaddr2, (int)a[3]);
 	case FUTEX_WAKE_OP:
-		return futex_wake_op(mm, uaddr, (int)val, a[4], (int)a[3], val3);
+		return futex_wake_op(mm, uaddr, (int)val, a[4], (int)a[3], val3, op);
 	case FUTEX_LOCK_PI:
 	case FUTEX_TRYLOCK_PI:
 		/* LOCK_PI's timeout is absolute, on CLOCK_REALTIME */

@@ -424,6 +424,17 @@ int uvm_fault_code(struct mm *mm, uint64_t va)
 	return level == 0 && e == PTE_SIGBUS ? UVM_FAULT_BUS : UVM_FAULT_UNMAPPED;
 }
 
+int uvm_shared_pa(struct mm *mm, uint64_t va, uint64_t *pa)
+{
+	spin_lock(&mm->lock);
+	pte_t *pte = vm_walk(mm->pgd, va, 0);
+	int shared = pte && (*pte & (PTE_V | PTE_NONE)) && PTE_IS_SHARED(*pte);
+	if (shared)
+		*pa = PTE2PA(*pte) | (va & (PGSIZE - 1));
+	spin_unlock(&mm->lock);
+	return shared;
+}
+
 int uvm_page_maybe_stored(struct mm *mm, uint64_t va)
 {
 	spin_lock(&mm->lock);
@@ -538,8 +549,6 @@ int uvm_fault(struct mm *mm, uint64_t va, int access)
 
 struct mm *mm_clone(struct mm *src)
 {
-	/* before the pages go copy-on-write in both: see filemap_clone */
-	filemap_sync(src, 0, USER_VA_END);
 	struct mm *mm = mm_create();
 	if (!mm)
 		return NULL;

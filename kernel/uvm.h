@@ -67,6 +67,8 @@ int uvm_page_maybe_stored(struct mm *mm, uint64_t va);
  * once its downward hint (mm->mmap_next) has reached the bottom.
  */
 uint64_t uvm_find_hole(struct mm *mm, uint64_t len, uint64_t lo, uint64_t hi);
+/* Is va in a MAP_SHARED page (file or anonymous)?  Then *pa is its physical address (futex keys). */
+int uvm_shared_pa(struct mm *mm, uint64_t va, uint64_t *pa);
 /* Is any page of [va, va+len) mapped (PROT_NONE and SIGBUS pages count)? */
 int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len);
 /* MADV_DONTNEED: the mapped pages of [va, va+len) become fresh zero pages, same permissions. */

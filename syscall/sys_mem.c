@@ -1,6 +1,7 @@
 /*
- * brk, mmap (anonymous, and of files: private copies, shared ones written
- * back by kernel/fs/filemap.c), munmap, mprotect.  msync, madvise and mremap
+ * brk, mmap (anonymous, demand-zero when private; files: private ones from
+ * the page cache or copied, shared ones the file's shared pages of
+ * kernel/fs/filemap.c), munmap, mprotect.  msync, madvise and mremap
  * are in syscall/sys_mmap.c.
  */
 #include "syscall/sys.h"
@@ -145,7 +146,12 @@ SYSCALL(mmap)
 		if (!addr)
 			return -ENOMEM;
 	}
-	/* a file's pages from its page cache, with their final permissions */
+	/* a shared one maps the file's shared pages: one copy for every process */
+	if (f && (flags & MAP_SHARED)) {
+		int err = filemap_map_shared(mm, f->ip, addr, len, a[5], prot_perm(prot));
+		return err ? err : map_done(mm, f, flags, prot, addr, len, a[5]);
+	}
+	/* a private one the page cache's pages, with their final permissions */
 	if (f && exec_cache && pcache_map(mm, f->ip, addr, len, a[5], prot_perm(prot)) == 0)
 		return map_done(mm, f, flags, prot, addr, len, a[5]);
 	if (lazy) {

@@ -39,7 +39,11 @@ SYSCALL(msync)
 		return -EINVAL;
 	if (!range_all_mapped(curmm(), va, len))
 		return -ENOMEM;
-	return filemap_sync(curmm(), va, len);
+	/* MS_INVALIDATE: every mapping already shows the file's one copy, nothing to drop */
+	int err = filemap_sync(curmm(), va, len);
+	if (!err && (flags & MS_SYNC))
+		err = filemap_sync_disk(curmm(), va, len);
+	return err;
 }
 
 /*

@@ -5,6 +5,9 @@
  * a process whose fault finds no free page dies of SIGKILL and the rest
  * runs on; fork's copy-on-write keeps working over pages never touched;
  * threads on several harts fault the same lazy pages in at once.
+ * MAP_SHARED file mappings are one copy of the file's pages between
+ * processes and read()/write(); msync, munmap and exit write them back
+ * (with "ext2": msync(MS_SYNC) reaches the disk); sem_open in /dev/shm.
  */
 #define _GNU_SOURCE
 #include "ut.h"
@@ -18,6 +21,9 @@
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <semaphore.h>
+#include <sys/mount.h>
+#include <time.h>
 
 #define PG 4096UL
 
@@ -279,11 +285,168 @@ static void test_threads(void)
 	munmap(shared_lazy, TPAGES * PG);
 }
 
+
+/* Wait for one byte on fd (the other process's go-ahead). */
+static void wait_byte(int fd)
+{
+	char c;
+	if (read(fd, &c, 1) != 1)
+		_exit(9);
+}
+
+static int make_file(const char *path, size_t len, char fill)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char buf[PG];
+	memset(buf, fill, sizeof buf);
+	for (size_t done = 0; done < len; done += PG)
+		write(fd, buf, len - done < PG ? len - done : PG);
+	return fd;
+}
+
+/* Two processes, each its own mmap of one file: one page between them and read()/write(). */
+static void test_shared_file(void)
+{
+	const char *path = "/tmp/mm-shared.dat";
+	int fd = make_file(path, 3 * PG, 'a');
+	int to_child[2], to_parent[2];
+	pipe(to_child);
+	pipe(to_parent);
+	char *m = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *c = mmap(NULL, 3 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		memcpy(c + PG + 100, "from-child", 10);
+		write(to_parent[1], "1", 1);
+		wait_byte(to_child[0]);	/* the parent wrote with pwrite */
+		_exit(c != MAP_FAILED && !memcmp(c + 2 * PG + 7, "via-pwrite", 10) ? 0 : 1);
+	}
+	wait_byte(to_parent[0]);
+	UT_CHECK("shared-file-sees-other-process-store", !memcmp(m + PG + 100, "from-child", 10),
+		 "parent's mapping has '%.10s'", m + PG + 100);
+	char buf[16] = { 0 };
+	pread(fd, buf, 10, PG + 100);
+	UT_CHECK("shared-file-read-sees-store", !memcmp(buf, "from-child", 10), "read() gave '%.10s'", buf);
+	pwrite(fd, "via-pwrite", 10, 2 * PG + 7);
+	UT_CHECK("shared-file-mapping-sees-write", !memcmp(m + 2 * PG + 7, "via-pwrite", 10),
+		 "mapping has '%.10s'", m + 2 * PG + 7);
+	write(to_child[1], "1", 1);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	UT_CHECK("shared-file-child-sees-write", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+
+	/* fork shares the mapping itself too, not a copy-on-write view of it */
+	pid = fork();
+	if (pid == 0) {
+		memcpy(m + 50, "forked-store", 12);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	UT_CHECK("shared-file-fork-shares", !memcmp(m + 50, "forked-store", 12), "'%.12s'", m + 50);
+
+	/* munmap writes back: a fresh open and read after the last mapping went */
+	memcpy(m + 3000, "unmapped-back", 13);
+	munmap(m, 3 * PG);
+	close(fd);
+	fd = open(path, O_RDONLY);
+	memset(buf, 0, sizeof buf);
+	pread(fd, buf, 13, 3000);
+	char buf2[16] = { 0 };
+	pread(fd, buf2, 12, 50);
+	UT_CHECK("shared-file-munmap-writes-back", !memcmp(buf, "unmapped-back", 13) && !memcmp(buf2, "forked-store", 12),
+		 "'%.13s' '%.12s'", buf, buf2);
+	struct stat sb;
+	fstat(fd, &sb);
+	UT_CHECK("shared-file-size-kept", sb.st_size == 3 * PG, "size %ld", (long)sb.st_size);
+	close(fd);
+
+	/* exit writes back too */
+	pid = fork();
+	if (pid == 0) {
+		int cfd = open(path, O_RDWR);
+		char *c = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, 0);
+		memcpy(c + 10, "exit-back", 9);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	fd = open(path, O_RDONLY);
+	memset(buf, 0, sizeof buf);
+	pread(fd, buf, 9, 10);
+	UT_CHECK("shared-file-exit-writes-back", !memcmp(buf, "exit-back", 9), "'%.9s'", buf);
+	close(fd);
+	unlink(path);
+}
+
+/* MS_SYNC on ext2: the block device holds the stored bytes before munmap. */
+static void test_msync_disk(void)
+{
+	mkdir("/mnt", 0755);
+	int r = mount("/dev/vda", "/mnt", "ext2", 0, NULL);
+	UT_CHECK("ext2-mount", r == 0, "errno %d", errno);
+	if (r)
+		return;
+	int fd = make_file("/mnt/msync.dat", 4 * PG, 'z');
+	fsync(fd);
+	char *m = mmap(NULL, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	static const char mark[] = "MSYNC-REACHED-THE-DISK-0123456789";
+	memcpy(m + 2 * PG + 123, mark, sizeof mark - 1);
+	r = msync(m, 4 * PG, MS_SYNC);
+	UT_CHECK("msync-ok", r == 0, "errno %d", errno);
+	/* the raw disk, through the block layer: the bytes are there */
+	int dfd = open("/dev/vda", O_RDONLY);
+	static char blk[64 * 1024];
+	int found = 0;
+	for (ssize_t n; !found && (n = read(dfd, blk, sizeof blk)) > 0; )
+		found = memmem(blk, (size_t)n, mark, sizeof mark - 1) != NULL;
+	close(dfd);
+	UT_CHECK("msync-bytes-on-disk", found, "the marker is not on /dev/vda");
+	munmap(m, 4 * PG);
+	close(fd);
+	r = umount("/mnt");
+	UT_CHECK("ext2-umount", r == 0, "errno %d", errno);
+}
+
+/* A named semaphore between two processes (musl: a file in /dev/shm mapped MAP_SHARED). */
+static void test_sem_open(void)
+{
+	struct stat sb;
+	int r = stat("/dev/shm", &sb);
+	UT_CHECK("dev-shm-1777", r == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 07777) == 01777,
+		 "stat %d mode %o", r, (unsigned)sb.st_mode);
+	sem_unlink("/mmtest-sem");
+	sem_t *s = sem_open("/mmtest-sem", O_CREAT | O_EXCL, 0600, 0);
+	UT_CHECK("sem-open", s != SEM_FAILED, "errno %d", errno);
+	if (s == SEM_FAILED)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		sem_t *c = sem_open("/mmtest-sem", 0);	/* the same name, opened afresh */
+		if (c == SEM_FAILED)
+			_exit(1);
+		sem_post(c);
+		sem_post(c);
+		_exit(0);
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 20;
+	int a = sem_timedwait(s, &ts), b = sem_timedwait(s, &ts), v = -1;
+	sem_getvalue(s, &v);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	UT_CHECK("sem-open-two-processes", a == 0 && b == 0 && v == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		 "waits %d %d value %d status %#x errno %d", a, b, v, st, errno);
+	sem_close(s);
+	UT_CHECK("sem-unlink", sem_unlink("/mmtest-sem") == 0, "errno %d", errno);
+}
+
 int main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "ext2")) {
+		test_msync_disk();
+		return ut_summary();
+	}
 	test_overcommit();
 	test_read_zero();
 	test_prot_none();
@@ -291,6 +454,8 @@ int main(int argc, char **argv)
 	test_brk();
 	test_fork_cow();
 	test_threads();
+	test_shared_file();
+	test_sem_open();
 	test_oom();
 	return ut_summary();
 }

@@ -51,8 +51,9 @@ SYSCALL(brk)
 	    (want > mm->brk && want - mm->brk_start > rlimit_cur(curproc(), RLIMIT_DATA)))
 		return (long)mm->brk;		/* Linux: failure returns the old break */
 	uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
-	if (new_end > old_end && overcommit_refuses(new_end - old_end))
-		return (long)mm->brk;
+	if (new_end > old_end && (overcommit_refuses(new_end - old_end) ||
+				  uvm_range_mapped(mm, old_end, new_end - old_end)))
+		return (long)mm->brk;	/* too much at once, or a mapping in the way */
 	/* demand-zero: the heap's pages come at their first touch */
 	if (new_end > old_end && uvm_map_lazy(mm, old_end, new_end - old_end, PTE_R | PTE_W)) {
 		uvm_unmap(mm, old_end, new_end - old_end);
@@ -83,7 +84,8 @@ static int map_file_copy(struct mm *mm, struct inode *ip, uint64_t addr, uint64_
 /*
  * Where a mapping without MAP_FIXED goes: below the last one (the hint
  * grows down), else the highest hole that fits, so that address space
- * munmap gave back is used again (libc-test's vmfill maps all of it).
+ * munmap gave back is used again (libc-test's vmfill maps all of it,
+ * down to the heap).
  */
 uint64_t mmap_pick(struct mm *mm, uint64_t len)
 {
@@ -91,6 +93,9 @@ uint64_t mmap_pick(struct mm *mm, uint64_t len)
 	if (mm->mmap_next - len < USER_MMAP_BOTTOM || mm->mmap_next < len ||
 	    uvm_range_mapped(mm, addr, len))
 		addr = uvm_find_hole(mm, len, USER_MMAP_BOTTOM, USER_MMAP_TOP);
+	/* then, as on Linux, whatever lies above the heap: brk fails once it is taken */
+	if (!addr)
+		addr = uvm_find_hole(mm, len, page_up(mm->brk), USER_MMAP_BOTTOM);
 	if (addr)
 		mm->mmap_next = addr;
 	return addr;

@@ -345,6 +345,7 @@ static void user_fault(struct task *t, uint64_t cause, uint64_t addr)
 		 */
 		pr_warn("Out of memory: killed process %d (%s), a page fault at %lx found no free page\n",
 			t->proc->pid, t->proc->comm, addr);
+		atomic_fetch_add_explicit(&uvm_counters.oom_kills, 1, memory_order_relaxed);
 		signal_fatal(t, SIGKILL);
 		return;
 	}

@@ -21,6 +21,7 @@ static atomic_uint next_asid = 1;
  * copy-on-write, as Linux does, so reading untouched memory costs nothing.
  */
 static void *zero_page;
+struct uvm_counters uvm_counters;
 
 /* Once, on the boot hart (proc_init): the page every untouched read sees. */
 void uvm_init(void)
@@ -315,6 +316,7 @@ static int cow_break(struct mm *mm, pte_t *pte)
 		if (!copy)
 			return -ENOMEM;
 		memcpy(copy, old, PGSIZE);
+		atomic_fetch_add_explicit(&uvm_counters.cow_copies, 1, memory_order_relaxed);
 		*pte = PA2PTE(VA2PA(copy)) | flags;
 		upage_put(old);
 	}
@@ -348,6 +350,8 @@ static pte_t *populate(struct mm *mm, uint64_t va, pte_t *pte, int access, int *
 		*oom = 1;
 		return NULL;
 	}
+	atomic_fetch_add_explicit(pg == zero_page ? &uvm_counters.zero_page : &uvm_counters.demand_zero,
+				  1, memory_order_relaxed);
 	if (pg == zero_page) {
 		upage_share(pg);
 		if (perm & PTE_W)

@@ -38,6 +38,14 @@ struct mm {
 struct mm *mm_create(void);
 void mm_put(struct mm *mm);
 void uvm_init(void);	/* boot, after mm_init: the shared zero page */
+/* What demand paging did (any hart: atomics), shown in /proc/vmstat. */
+struct uvm_counters {
+	_Atomic uint64_t demand_zero;	/* a first store got a fresh page */
+	_Atomic uint64_t zero_page;	/* a first load or fetch mapped the zero page */
+	_Atomic uint64_t cow_copies;	/* a store to a shared page copied it */
+	_Atomic uint64_t oom_kills;	/* a fault found no page: the process was killed */
+};
+extern struct uvm_counters uvm_counters;
 /*
  * Demand-zero [va, va+len) with perm (0 = PROT_NONE): no page until the
  * first access; entries already there are kept.  Private anonymous memory.

@@ -91,14 +91,34 @@ static void test_overcommit(void)
 			munmap(piece[i], ram / 2);
 }
 
+/* A counter of /proc/vmstat, -1 if missing. */
+static long vmstat(const char *name)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	char key[64];
+	long v, found = -1;
+	while (f && fscanf(f, "%63s %ld", key, &v) == 2)
+		if (!strcmp(key, name))
+			found = v;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* Reading untouched memory maps the zero page: RAM stays free. */
 static void test_read_zero(void)
 {
 	unsigned long len = 64UL << 20, free0 = free_bytes();
+	long zp0 = vmstat("pgfault_zero_page"), dz0 = vmstat("pgfault_demand_zero");
 	volatile char *p = anon(len, PROT_READ | PROT_WRITE, 0);
 	unsigned sum = 0;
 	for (unsigned long off = 0; off < len; off += PG)
 		sum += p[off];
+	for (unsigned long off = 0; off < 100 * PG; off += PG)
+		p[len / 2 + off] = 1;	/* 100 pages read, then written */
+	long zp = vmstat("pgfault_zero_page") - zp0, dz = vmstat("pgfault_demand_zero") - dz0;
+	UT_CHECK("vmstat-counts-faults", zp0 >= 0 && zp >= (long)(len / PG) && dz < 50,
+		 "zero-page maps %ld, demand-zero pages %ld for %lu pages read", zp, dz, len / PG);
 	unsigned long used = free0 > free_bytes() ? free0 - free_bytes() : 0;
 	UT_CHECK("read-untouched-is-zero", sum == 0, "sum %u", sum);
 	UT_CHECK("read-untouched-costs-no-ram", used < (len >> 2),

@@ -28,6 +28,7 @@ struct pcache {
 };
 
 static struct pcache *caches;
+extern uint64_t pcache_reads;
 static size_t pcache_reclaim(void);	/* syscall cpu only, as the rest of the cache */
 
 /* Files above this are not cached (exec copies them as before). */
@@ -81,6 +82,7 @@ void *pcache_page(struct inode *ip, uint64_t index)
 			upage_put(pg);
 			return NULL;
 		}
+		pcache_reads++;
 		pc->pages[index] = pg;
 	}
 	return pc->pages[index];
@@ -165,7 +167,8 @@ static size_t pcache_reclaim(void)
  * writing back may park.  A fault on a client hart cannot reclaim; the
  * next system call on the server does.
  */
-uint64_t reclaim_stats[2];	/* pages freed from the page cache, from the block cache */
+uint64_t reclaim_stats[2];
+uint64_t pcache_reads;	/* pages freed from the page cache, from the block cache */
 
 void mem_reclaim(void)
 {

@@ -39,3 +39,4 @@ void pcache_drop(struct inode *ip);
 int mem_low(void);
 void mem_reclaim(void);
 extern uint64_t reclaim_stats[2];
+extern uint64_t pcache_reads;	/* pages read into the cache */

@@ -29,7 +29,7 @@ KLDFLAGS := $(filter-out -march=%,$(KCFLAGS)) -march=rv64imac -nostartfiles -T l
 	-Wl,--defsym=vfprintf=__i_vfprintf -Wl,--defsym=vfscanf=__i_vfscanf \
 	-Wl,-z,max-page-size=4096 -Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
-KSRC := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/fs/*.c drivers/*.c \
+KSRC := $(wildcard arch/riscv/*.S arch/riscv/*.c kernel/*.c kernel/fs/*.c kernel/net/*.c kernel/ipc/*.c drivers/*.c \
 	rpc/*.c sched/*.c syscall/*.c)
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(KSRC))
 

@@ -27,6 +27,7 @@ struct cpu {
 	int noff, intena;		/* push_off nesting; written by this cpu only */
 	uint64_t stack_lo, stack_hi;	/* the scheduler stack (guarded) */
 	struct thread *cur;		/* running kernel thread, NULL in the scheduler */
+	volatile uint64_t run_since;	/* when cur was switched in (ptimer.c's cpu clocks read it) */
 	struct context sched_ctx;
 	struct executor *exec;
 	atomic_uint_fast64_t ipi_pending;	/* IPI reason bits, set by senders */

@@ -37,10 +37,30 @@
 #define FUTEX_OWNER_DIED 0x40000000u
 #define FUTEX_TID_MASK 0x3fffffffu
 
+/*
+ * What waiters meet on.  A private futex (FUTEX_PRIVATE_FLAG, or any futex
+ * in memory private to the process) is (mm, user address): no page-table
+ * walk, as before.  A shared futex in a page that several address spaces
+ * map (MAP_SHARED anonymous memory, System V shm: PTE_SHARED pages) is
+ * (&shared_space, physical address), so waiters in different processes,
+ * at whatever address each maps the page, meet (Linux keys these by the
+ * shared object and offset; the page is the object here, as it never
+ * moves while mapped).
+ */
+struct futex_key {
+	const void *obj;
+	uint64_t addr;
+};
+static const char shared_space;
+
+static int key_eq(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->obj == b->obj && a->addr == b->addr;
+}
+
 struct futex_waiter {
 	struct thread *t;
-	struct mm *mm;
-	uint64_t uaddr;
+	struct futex_key key;
 	uint32_t bitset;
 	volatile int woken;		/* set under the lock, read by the waiter after a wake */
 	struct futex_waiter *next;
@@ -49,16 +69,16 @@ struct futex_waiter {
 static struct futex_waiter *buckets[FUTEX_HASH];
 static struct spinlock futex_lock;
 
-static struct futex_waiter **bucket(struct mm *mm, uint64_t uaddr)
+static struct futex_waiter **bucket(const struct futex_key *k)
 {
-	uint64_t h = ((uint64_t)mm >> 6) ^ (uaddr >> 2);
+	uint64_t h = ((uint64_t)k->obj >> 6) ^ (k->addr >> 2);
 	h ^= h >> 17;
 	return &buckets[h % FUTEX_HASH];
 }
 
 static void enqueue(struct futex_waiter *w)
 {
-	struct futex_waiter **b = bucket(w->mm, w->uaddr);
+	struct futex_waiter **b = bucket(&w->key);
 	w->next = *b;
 	*b = w;
 }
@@ -66,7 +86,7 @@ static void enqueue(struct futex_waiter *w)
 /* Caller holds futex_lock.  0 if w was not queued (a waker took it). */
 static int dequeue(struct futex_waiter *w)
 {
-	for (struct futex_waiter **pp = bucket(w->mm, w->uaddr); *pp; pp = &(*pp)->next)
+	for (struct futex_waiter **pp = bucket(&w->key); *pp; pp = &(*pp)->next)
 		if (*pp == w) {
 			*pp = w->next;
 			return 1;
@@ -76,17 +96,17 @@ static int dequeue(struct futex_waiter *w)
 
 /*
  * Wake up to n waiters on the key whose bitset meets `bitset`, then move
- * up to `requeue` more onto (mm, uaddr2).  Returns woken + requeued.
+ * up to `requeue` more onto key2.  Returns woken + requeued.
  */
-static int wake_requeue(struct mm *mm, uint64_t uaddr, int n, uint32_t bitset,
-			struct mm *mm2, uint64_t uaddr2, int requeue)
+static int wake_requeue(const struct futex_key *key, int n, uint32_t bitset,
+			const struct futex_key *key2, int requeue)
 {
 	int done = 0, moved = 0;
 	spin_lock(&futex_lock);
-	struct futex_waiter **pp = bucket(mm, uaddr), *moving = NULL;
+	struct futex_waiter **pp = bucket(key), *moving = NULL;
 	while (*pp) {
 		struct futex_waiter *w = *pp;
-		if (w->mm != mm || w->uaddr != uaddr || !(w->bitset & bitset)) {
+		if (!key_eq(&w->key, key) || !(w->bitset & bitset)) {
 			pp = &w->next;
 			continue;
 		}
@@ -108,8 +128,7 @@ static int wake_requeue(struct mm *mm, uint64_t uaddr, int n, uint32_t bitset,
 	while (moving) {
 		struct futex_waiter *w = moving;
 		moving = w->next;
-		w->mm = mm2;
-		w->uaddr = uaddr2;
+		w->key = *key2;
 		enqueue(w);
 	}
 	spin_unlock(&futex_lock);
@@ -119,27 +138,37 @@ static int wake_requeue(struct mm *mm, uint64_t uaddr, int n, uint32_t bitset,
 /* FUTEX_WAKE and WAKE_OP wake one even when asked for 0 (Linux counts after waking) */
 static int at_least_one(int n) { return n > 0 ? n : 1; }
 
-int futex_wake_addr(struct mm *mm, uint64_t uaddr, int n)
+/*
+ * The key of the futex word at uaddr.  A private one needs no walk; a
+ * shared one looks at the page (faulting it in through a read first, as
+ * Linux's get_user_pages does) and is physical only if the page is shared.
+ */
+static long futex_key(struct mm *mm, uint64_t uaddr, int op, struct futex_key *k)
 {
-	return wake_requeue(mm, uaddr, at_least_one(n), FUTEX_BITSET_ALL, NULL, 0, 0);
+	k->obj = mm;
+	k->addr = uaddr;
+	if (op & FUTEX_PRIVATE_FLAG)
+		return 0;
+	uint64_t pa;
+	int shared;
+	uint32_t probe;
+	if (uvm_page_lookup(mm, uaddr, &pa, &shared) != 0 &&
+	    (copy_from_user(mm, &probe, uaddr, sizeof probe) || uvm_page_lookup(mm, uaddr, &pa, &shared)))
+		return -EFAULT;
+	if (shared) {
+		k->obj = &shared_space;
+		k->addr = pa;
+	}
+	return 0;
 }
 
-/*
- * The key a waiter is queued under.  A futex in a MAP_SHARED page (file or
- * anonymous) without FUTEX_PRIVATE_FLAG is the physical word, so that every
- * process mapping the page meets there (musl's process-shared semaphores
- * and sem_open); any other is (mm, address), as Linux keys private memory.
- */
-static void futex_key(struct mm *mm, uint64_t uaddr, int op, struct mm **kmm, uint64_t *kaddr)
+/* clear_child_tid and robust lists: a shared wake, as Linux's mm_release does */
+int futex_wake_addr(struct mm *mm, uint64_t uaddr, int n)
 {
-	uint64_t pa;
-	if (!(op & FUTEX_PRIVATE_FLAG) && uvm_shared_pa(mm, uaddr, &pa)) {
-		*kmm = NULL;
-		*kaddr = pa;
-	} else {
-		*kmm = mm;
-		*kaddr = uaddr;
-	}
+	struct futex_key k;
+	if (futex_key(mm, uaddr, 0, &k))
+		return 0;
+	return wake_requeue(&k, at_least_one(n), FUTEX_BITSET_ALL, NULL, 0);
 }
 
 /*
@@ -147,10 +176,10 @@ static void futex_key(struct mm *mm, uint64_t uaddr, int op, struct mm **kmm, ui
  * Queued before the value is read: a waker that changes the value after
  * our read finds us on the list.
  */
-static long futex_wait_key(struct mm *mm, uint64_t uaddr, uint32_t val, uint64_t deadline,
-			   uint32_t bitset, struct mm *kmm, uint64_t kaddr)
+static long futex_wait(struct mm *mm, uint64_t uaddr, const struct futex_key *key, uint32_t val,
+		       uint64_t deadline, uint32_t bitset)
 {
-	struct futex_waiter w = { .t = current(), .mm = kmm, .uaddr = kaddr, .bitset = bitset };
+	struct futex_waiter w = { .t = current(), .key = *key, .bitset = bitset };
 	spin_lock(&futex_lock);
 	enqueue(&w);
 	spin_unlock(&futex_lock);
@@ -170,11 +199,6 @@ static long futex_wait_key(struct mm *mm, uint64_t uaddr, uint32_t val, uint64_t
 	spin_unlock(&futex_lock);
 	/* a wake that raced with the timeout or the signal counts: Linux returns 0 then */
 	return queued ? r : 0;
-}
-
-static long futex_wait(struct mm *mm, uint64_t uaddr, uint32_t val, uint64_t deadline, uint32_t bitset)
-{
-	return futex_wait_key(mm, uaddr, val, deadline, bitset, mm, uaddr);
 }
 
 struct timespec_k { int64_t sec, nsec; };
@@ -234,12 +258,10 @@ static long wake_op_cmp(uint32_t enc, uint32_t old)
 	}
 }
 
-static long futex_wake_op(struct mm *mm, uint64_t uaddr, int n, uint64_t uaddr2, int n2, uint32_t enc,
-			  int op)
+static long futex_wake_op(struct mm *mm, const struct futex_key *key, int n, uint64_t uaddr2,
+			  const struct futex_key *key2, int n2, uint32_t enc)
 {
 	uint32_t old, new;
-	if (uaddr2 & 3)
-		return -EINVAL;
 	if (wake_op_cmp(enc, 0) < 0)
 		return -ENOSYS;
 	/* a compare-and-swap loop: atomic against the other threads' atomics */
@@ -252,23 +274,19 @@ static long futex_wake_op(struct mm *mm, uint64_t uaddr, int n, uint64_t uaddr2,
 	}
 	if (err)
 		return err;
-	struct mm *k1, *k2;
-	uint64_t a1, a2;
-	futex_key(mm, uaddr, op, &k1, &a1);
-	futex_key(mm, uaddr2, op, &k2, &a2);
-	int woken = wake_requeue(k1, a1, at_least_one(n), FUTEX_BITSET_ALL, NULL, 0, 0);
+	int woken = wake_requeue(key, at_least_one(n), FUTEX_BITSET_ALL, NULL, 0);
 	if (wake_op_cmp(enc, old) > 0)
-		woken += wake_requeue(k2, a2, at_least_one(n2), FUTEX_BITSET_ALL, NULL, 0, 0);
+		woken += wake_requeue(key2, at_least_one(n2), FUTEX_BITSET_ALL, NULL, 0);
 	return woken;
 }
 
-/* Anyone queued on (mm, uaddr)?  The new owner of a PI lock keeps FUTEX_WAITERS then. */
-static int has_waiters(struct mm *mm, uint64_t uaddr)
+/* Anyone queued on key?  The new owner of a PI lock keeps FUTEX_WAITERS then. */
+static int has_waiters(const struct futex_key *key)
 {
 	int any = 0;
 	spin_lock(&futex_lock);
-	for (struct futex_waiter *w = *bucket(mm, uaddr); w && !any; w = w->next)
-		any = w->mm == mm && w->uaddr == uaddr;
+	for (struct futex_waiter *w = *bucket(key); w && !any; w = w->next)
+		any = key_eq(&w->key, key);
 	spin_unlock(&futex_lock);
 	return any;
 }
@@ -281,7 +299,8 @@ static int has_waiters(struct mm *mm, uint64_t uaddr)
  * word and wakes one, which takes the lock (keeping FUTEX_WAITERS if more
  * wait, and FUTEX_OWNER_DIED if its owner died).
  */
-static long futex_lock_pi(struct mm *mm, uint64_t uaddr, uint64_t deadline, int try)
+static long futex_lock_pi(struct mm *mm, uint64_t uaddr, const struct futex_key *key,
+			  uint64_t deadline, int try)
 {
 	uint32_t tid = (uint32_t)curtask()->tid, val, seen;
 	for (;;) {
@@ -290,7 +309,7 @@ static long futex_lock_pi(struct mm *mm, uint64_t uaddr, uint64_t deadline, int 
 		uint32_t owner = val & FUTEX_TID_MASK;
 		if (owner == 0) {
 			uint32_t mine = tid | (val & FUTEX_OWNER_DIED) |
-					(has_waiters(mm, uaddr) ? FUTEX_WAITERS : 0);
+					(has_waiters(key) ? FUTEX_WAITERS : 0);
 			long err = user_cmpxchg_u32(mm, uaddr, val, mine, &seen);
 			if (err)
 				return err;
@@ -312,14 +331,14 @@ static long futex_lock_pi(struct mm *mm, uint64_t uaddr, uint64_t deadline, int 
 				continue;
 			val |= FUTEX_WAITERS;
 		}
-		long r = futex_wait(mm, uaddr, val, deadline, FUTEX_BITSET_ALL);
+		long r = futex_wait(mm, uaddr, key, val, deadline, FUTEX_BITSET_ALL);
 		if (r == -ETIMEDOUT || r == -EINTR || r == -EFAULT)
 			return r;
 		/* woken, or the word moved on (EAGAIN): try again */
 	}
 }
 
-static long futex_unlock_pi(struct mm *mm, uint64_t uaddr)
+static long futex_unlock_pi(struct mm *mm, uint64_t uaddr, const struct futex_key *key)
 {
 	uint32_t tid = (uint32_t)curtask()->tid, val, seen;
 	for (;;) {
@@ -333,7 +352,7 @@ static long futex_unlock_pi(struct mm *mm, uint64_t uaddr)
 		if (seen == val)
 			break;
 	}
-	wake_requeue(mm, uaddr, 1, FUTEX_BITSET_ALL, NULL, 0, 0);
+	wake_requeue(key, 1, FUTEX_BITSET_ALL, NULL, 0);
 	return 0;
 }
 
@@ -347,14 +366,11 @@ SYSCALL(futex)
 		return -ENOSYS;
 	if (uaddr & 3)
 		return -EINVAL;
-	/* a shared futex needs its page (Linux looks it up); a private one only the address */
-	uint32_t probe;
-	if (!(op & FUTEX_PRIVATE_FLAG) && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET &&
-	    copy_from_user(mm, &probe, uaddr, sizeof probe))
-		return -EFAULT;
-	uint64_t deadline, kaddr, kaddr2;
-	struct mm *kmm, *kmm2;
+	struct futex_key key, key2;
+	uint64_t deadline;
 	long err;
+	if ((err = futex_key(mm, uaddr, op, &key)) != 0)
+		return err;
 	switch (cmd) {
 	case FUTEX_WAIT:
 		val3 = FUTEX_BITSET_ALL;
@@ -364,20 +380,20 @@ SYSCALL(futex)
 			return -EINVAL;
 		if ((err = futex_deadline(cmd, op, a[3], &deadline)) != 0)
 			return err;
-		futex_key(mm, uaddr, op, &kmm, &kaddr);
-		return futex_wait_key(mm, uaddr, val, deadline, val3, kmm, kaddr);
+		return futex_wait(mm, uaddr, &key, val, deadline, val3);
 	case FUTEX_WAKE:
 		val3 = FUTEX_BITSET_ALL;
 		/* fall through */
 	case FUTEX_WAKE_BITSET:
 		if (!val3)
 			return -EINVAL;
-		futex_key(mm, uaddr, op, &kmm, &kaddr);
-		return wake_requeue(kmm, kaddr, at_least_one((int)val), val3, NULL, 0, 0);
+		return wake_requeue(&key, at_least_one((int)val), val3, NULL, 0);
 	case FUTEX_CMP_REQUEUE:
 	case FUTEX_REQUEUE:
 		if ((int)val < 0 || (int)a[3] < 0 || (a[4] & 3))
 			return -EINVAL;
+		if ((err = futex_key(mm, a[4], op, &key2)) != 0)
+			return err;
 		if (cmd == FUTEX_CMP_REQUEUE) {
 			uint32_t cur;
 			if (copy_from_user(mm, &cur, uaddr, sizeof cur))
@@ -385,20 +401,22 @@ SYSCALL(futex)
 			if (cur != val3)
 				return -EAGAIN;
 		}
-		futex_key(mm, uaddr, op, &kmm, &kaddr);
-		futex_key(mm, a[4], op, &kmm2, &kaddr2);
-		return wake_requeue(kmm, kaddr, (int)val, FUTEX_BITSET_ALL, kmm2, kaddr2, (int)a[3]);
+		return wake_requeue(&key, (int)val, FUTEX_BITSET_ALL, &key2, (int)a[3]);
 	case FUTEX_WAKE_OP:
-		return futex_wake_op(mm, uaddr, (int)val, a[4], (int)a[3], val3, op);
+		if (a[4] & 3)
+			return -EINVAL;
+		if ((err = futex_key(mm, a[4], op, &key2)) != 0)
+			return err;
+		return futex_wake_op(mm, &key, (int)val, a[4], &key2, (int)a[3], val3);
 	case FUTEX_LOCK_PI:
 	case FUTEX_TRYLOCK_PI:
 		/* LOCK_PI's timeout is absolute, on CLOCK_REALTIME */
 		if ((err = futex_deadline(cmd, op | FUTEX_CLOCK_REALTIME, cmd == FUTEX_LOCK_PI ? a[3] : 0,
 					  &deadline)) != 0)
 			return err;
-		return futex_lock_pi(mm, uaddr, deadline, cmd == FUTEX_TRYLOCK_PI);
+		return futex_lock_pi(mm, uaddr, &key, deadline, cmd == FUTEX_TRYLOCK_PI);
 	case FUTEX_UNLOCK_PI:
-		return futex_unlock_pi(mm, uaddr);
+		return futex_unlock_pi(mm, uaddr, &key);
 	default:
 		return -ENOSYS;
 	}

@@ -5,6 +5,7 @@
  */
 #include "drivers/blkdev.h"
 #include "kernel/proc.h"
+#include "kernel/ipc/ipc.h"
 #include "kernel/fs/file.h"
 #include "kernel/fs/vfs.h"
 #include "kernel/errno.h"
@@ -165,6 +166,7 @@ int proc_start_init(const char *path, int argc, char **argv)
 void proc_exit(struct proc *p, int status)
 {
 	posix_locks_release(p, NULL);
+	sem_undo_exit(p);		/* SEM_UNDO: before the parent can see us gone */
 	for (int fd = 0; fd < NOFILE; fd++)
 		if (p->files[fd]) {
 			file_put(p->files[fd]);

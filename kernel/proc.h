@@ -60,6 +60,7 @@ struct proc {
 	struct rlimit_k rlim[16];	/* kernel/rlimit.c; rlim_set 0: not yet initialised */
 	int rlim_set;
 	struct cred cred;		/* who we are: kernel/cred.h (all 0, root, for init) */
+	struct sem_undo *sem_undo;	/* SEM_UNDO records (kernel/ipc/sem.c): applied at exit */
 };
 
 /* What a siginfo says about one pending signal (kernel/signal.c fills the rest). */

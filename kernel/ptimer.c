@@ -18,8 +18,11 @@
 #include "kernel/kmalloc.h"
 #include "syscall/sys.h"
 
-#define NTIMERS 32		/* POSIX timers per process; ITIMER_REAL is one more */
-#define ITIMER_SLOT NTIMERS
+#define NTIMERS 32		/* POSIX timers per process; the three itimers follow */
+#define ITIMER_SLOT NTIMERS	/* ITIMER_REAL; + ITIMER_VIRTUAL (1), + ITIMER_PROF (2) */
+#define ITIMER_REAL 0
+#define SIGVTALRM 26
+#define SIGPROF 27
 #define SIGEV_SIGNAL 0
 #define SIGEV_NONE 1
 #define SIGEV_THREAD_ID 4
@@ -35,11 +38,12 @@ struct ptimer {
 	int overrun, overrun_last;
 	int realtime;			/* CLOCK_REALTIME: TIMER_ABSTIME values are wall-clock */
 	int dead;			/* deleted: the thread frees the struct */
+	int cpu_clock;			/* ITIMER_VIRTUAL/PROF: expires is in the process's cpu ns */
 	struct thread *th;		/* NULL until first armed */
 };
 
 struct ptimers {
-	struct ptimer *t[NTIMERS + 1];
+	struct ptimer *t[NTIMERS + 3];
 };
 
 uint64_t realtime_ns(void);
@@ -57,7 +61,7 @@ static void fire(struct ptimer *pt)
 	}
 	pt->overrun_last = pt->overrun;
 	pt->overrun = 0;
-	if (pt->id == ITIMER_SLOT) {
+	if (pt->id >= ITIMER_SLOT) {
 		si.code = SI_KERNEL;
 		signal_send_info(pt->p, pt->sig, &si);
 	} else if (pt->notify == SIGEV_THREAD_ID) {
@@ -67,9 +71,75 @@ static void fire(struct ptimer *pt)
 	}
 }
 
+/*
+ * The cpu time of p's threads, in ns: what each thread's client hart has
+ * charged it at its switches, plus the slice it is running now.  The
+ * reads can only undercount (see exec_loop), so a cpu timer never fires
+ * early.  duet charges a task the time its thread held its client hart:
+ * user time and the traps taken there (and, with offload=0, the syscall
+ * handlers); handler time on the server is not charged to anyone, so
+ * ITIMER_PROF counts the same clock as ITIMER_VIRTUAL.  Threads that have
+ * exited no longer count.  Syscall cpu only (walks p->threads).
+ */
+static uint64_t cpu_clock_ns(struct proc *p)
+{
+	uint64_t ticks = 0, now = r_time();
+	for (struct task *t = p->threads; t; t = t->group_next) {
+		struct thread *th = t->thread;
+		if (!th)
+			continue;
+		ticks += th->run_ticks;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		struct cpu *c = &cpus[th->cpu];
+		if (c->cur == th) {
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			uint64_t since = c->run_since;
+			ticks += now > since ? now - since : 0;
+		}
+	}
+	return ticks_to_ns(ticks);
+}
+
+/*
+ * ITIMER_VIRTUAL/PROF: nothing can tell this thread when a clock of cpu
+ * time reaches a value, so it looks, and then sleeps for the least wall
+ * time in which the process's threads could use what is left (each uses
+ * at most one hart), at least 1 ms.  A process that never runs costs one
+ * look per remaining interval, not a periodic tick.
+ */
+static void cpu_timer_main(struct ptimer *pt)
+{
+	while (!pt->dead) {
+		if (!pt->expires) {
+			thread_park();
+			continue;
+		}
+		uint64_t used = cpu_clock_ns(pt->p);
+		if (used < pt->expires) {
+			uint64_t n = pt->p->nthreads > 0 ? (uint64_t)pt->p->nthreads : 1;
+			uint64_t wait = (pt->expires - used) / n;
+			thread_park_until(ns_to_ticks(time_ns() + (wait < 1000000 ? 1000000 : wait)));
+			continue;
+		}
+		fire(pt);
+		if (!pt->interval) {
+			pt->expires = 0;
+			continue;
+		}
+		pt->expires += pt->interval;
+		if (pt->expires <= used) {
+			uint64_t missed = (used - pt->expires) / pt->interval + 1;
+			pt->overrun += (int)(missed > 0x7fffffff ? 0x7fffffff : missed);
+			pt->expires += missed * pt->interval;
+		}
+	}
+}
+
 static void timer_main(void *arg)
 {
 	struct ptimer *pt = arg;
+	if (pt->cpu_clock)
+		cpu_timer_main(pt);
 	while (!pt->dead) {
 		if (!pt->expires) {
 			thread_park();
@@ -132,7 +202,7 @@ void ptimer_exit(struct proc *p)
 {
 	if (!p->timers)
 		return;
-	for (int i = 0; i <= NTIMERS; i++)
+	for (int i = 0; i < NTIMERS + 3; i++)
 		if (p->timers->t[i])
 			timer_free(p->timers->t[i]);
 	kfree(p->timers);
@@ -160,10 +230,15 @@ static struct timeval_k ns_tv(uint64_t ns)
 	return (struct timeval_k){ (int64_t)(us / 1000000), (int64_t)(us % 1000000) };
 }
 
-static void itimer_read(struct proc *p, struct itimerval_k *v)
+static void itimer_read(struct proc *p, int which, struct itimerval_k *v)
 {
-	struct ptimer *pt = p->timers ? p->timers->t[ITIMER_SLOT] : NULL;
-	v->value = ns_tv(left_ns(pt));
+	struct ptimer *pt = p->timers ? p->timers->t[ITIMER_SLOT + which] : NULL;
+	if (which == ITIMER_REAL || !pt || !pt->expires) {
+		v->value = ns_tv(left_ns(pt));
+	} else {
+		uint64_t used = cpu_clock_ns(p);
+		v->value = ns_tv(pt->expires > used ? pt->expires - used : 1);
+	}
 	v->interval = ns_tv(pt ? pt->interval : 0);
 }
 
@@ -171,9 +246,8 @@ SYSCALL(getitimer)
 {
 	if (a[0] > 2)
 		return -EINVAL;
-	struct itimerval_k v = { { 0, 0 }, { 0, 0 } };
-	if (a[0] == 0)	/* ITIMER_REAL; VIRTUAL and PROF are never armed (setitimer refuses) */
-		itimer_read(curproc(), &v);
+	struct itimerval_k v;
+	itimer_read(curproc(), (int)a[0], &v);
 	return copy_to_user(curmm(), a[1], &v, sizeof v) ? -EFAULT : 0;
 }
 
@@ -188,21 +262,22 @@ SYSCALL(setitimer)
 	if (nv.value.sec < 0 || nv.value.usec < 0 || nv.value.usec >= 1000000 ||
 	    nv.interval.sec < 0 || nv.interval.usec < 0 || nv.interval.usec >= 1000000)
 		return -EINVAL;
-	if (a[0] != 0)
-		return -EINVAL;		/* ITIMER_VIRTUAL/PROF: no per-thread cpu clocks yet */
-	itimer_read(p, &ov);
+	int which = (int)a[0];
+	itimer_read(p, which, &ov);
 	struct ptimers *ts = timers_of(p);
 	if (!ts)
 		return -ENOMEM;
-	struct ptimer *pt = ts->t[ITIMER_SLOT];
+	struct ptimer *pt = ts->t[ITIMER_SLOT + which];
 	if (!pt) {
-		pt = ts->t[ITIMER_SLOT] = kzalloc(sizeof *pt);
+		static const int sig[3] = { SIGALRM, SIGVTALRM, SIGPROF };
+		pt = ts->t[ITIMER_SLOT + which] = kzalloc(sizeof *pt);
 		if (!pt)
 			return -ENOMEM;
-		*pt = (struct ptimer){ .p = p, .id = ITIMER_SLOT, .sig = SIGALRM, .notify = SIGEV_SIGNAL };
+		*pt = (struct ptimer){ .p = p, .id = ITIMER_SLOT + which, .sig = sig[which],
+				       .notify = SIGEV_SIGNAL, .cpu_clock = which != ITIMER_REAL };
 	}
-	uint64_t v = tv_ns(nv.value);
-	long err = timer_set(pt, v ? time_ns() + v : 0, v ? tv_ns(nv.interval) : 0);
+	uint64_t v = tv_ns(nv.value), now = which == ITIMER_REAL ? time_ns() : cpu_clock_ns(p);
+	long err = timer_set(pt, v ? now + v : 0, v ? tv_ns(nv.interval) : 0);
 	if (err)
 		return err;
 	if (a[2] && copy_to_user(curmm(), a[2], &ov, sizeof ov))

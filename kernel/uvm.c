@@ -7,6 +7,7 @@
 #include "kernel/printk.h"
 #include "kernel/fs/filemap.h"
 #include "kernel/trap.h"
+#include "kernel/ipc/ipc.h"
 #include <string.h>
 
 #define PTE_LEAF_USER (PTE_V | PTE_U | PTE_A | PTE_D)
@@ -112,6 +113,7 @@ void mm_put(struct mm *mm)
 	 */
 	if (!mm || atomic_fetch_sub(&mm->refs, 1) > 1)
 		return;
+	shm_attach_release(mm);	/* the records only: the pages go with the table */
 	for (int i = 0; i < 256; i++)	/* user half only */
 		if (mm->pgd[i] & PTE_V)
 			free_table(PA2VA(PTE2PA(mm->pgd[i])), 1);
@@ -202,6 +204,19 @@ void uvm_mark_shared(struct mm *mm, uint64_t va, uint64_t len)
 			*pte |= PTE_SHARED;
 	}
 	spin_unlock(&mm->lock);
+}
+
+int uvm_page_lookup(struct mm *mm, uint64_t va, uint64_t *pa, int *shared)
+{
+	spin_lock(&mm->lock);
+	pte_t *pte = va < USER_VA_END ? vm_walk(mm->pgd, va, 0) : NULL;
+	pte_t e = pte ? *pte : 0;
+	spin_unlock(&mm->lock);
+	if (!(e & (PTE_V | PTE_NONE)))
+		return -EFAULT;
+	*pa = PTE2PA(e) + (va & (PGSIZE - 1));
+	*shared = PTE_IS_SHARED(e);
+	return 0;
 }
 
 /*
@@ -428,17 +443,6 @@ int uvm_fault_code(struct mm *mm, uint64_t va)
 	return level == 0 && e == PTE_SIGBUS ? UVM_FAULT_BUS : UVM_FAULT_UNMAPPED;
 }
 
-int uvm_shared_pa(struct mm *mm, uint64_t va, uint64_t *pa)
-{
-	spin_lock(&mm->lock);
-	pte_t *pte = vm_walk(mm->pgd, va, 0);
-	int shared = pte && (*pte & (PTE_V | PTE_NONE)) && PTE_IS_SHARED(*pte);
-	if (shared)
-		*pa = PTE2PA(*pte) | (va & (PGSIZE - 1));
-	spin_unlock(&mm->lock);
-	return shared;
-}
-
 int uvm_page_maybe_stored(struct mm *mm, uint64_t va)
 {
 	spin_lock(&mm->lock);
@@ -600,6 +604,8 @@ struct mm *mm_clone(struct mm *src)
 	mm->mmap_next = src->mmap_next;
 	if (!err)
 		err = filemap_clone(mm, src);
+	if (!err)
+		err = shm_attach_clone(mm, src);	/* the child inherits attachments */
 	src->tlb_gen++;		/* the parent lost write access: flush before it runs */
 	spin_unlock(&src->lock);
 	sfence_vma_asid(src->asid);

@@ -33,6 +33,7 @@ struct mm {
 	uint64_t brk_start, brk;	/* heap: [brk_start, brk) mapped */
 	uint64_t mmap_next;		/* next anonymous mapping ends here (grows down) */
 	struct filemap *filemaps;	/* file mappings (kernel/fs/filemap.c), syscall cpu only */
+	struct shm_attach *shm_attached;	/* System V shm attachments (kernel/ipc/shm.c), syscall cpu only */
 };
 
 struct mm *mm_create(void);
@@ -54,6 +55,12 @@ int uvm_map_lazy(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 /* Map fresh zeroed pages over [va, va+len) (already-mapped pages kept). */
 int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 void uvm_mark_shared(struct mm *mm, uint64_t va, uint64_t len);
+/*
+ * The physical address behind user va (a page mapped, PROT_NONE or not),
+ * and whether the page is shared (MAP_SHARED anonymous, System V shm):
+ * 0 or -EFAULT.  For futex keys and shmdt.
+ */
+int uvm_page_lookup(struct mm *mm, uint64_t va, uint64_t *pa, int *shared);
 void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len);
 /* Map the existing user page pg at va, one more reference on it. */
 int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);
@@ -75,8 +82,6 @@ int uvm_page_maybe_stored(struct mm *mm, uint64_t va);
  * once its downward hint (mm->mmap_next) has reached the bottom.
  */
 uint64_t uvm_find_hole(struct mm *mm, uint64_t len, uint64_t lo, uint64_t hi);
-/* Is va in a MAP_SHARED page (file or anonymous)?  Then *pa is its physical address (futex keys). */
-int uvm_shared_pa(struct mm *mm, uint64_t va, uint64_t *pa);
 /* Is any page of [va, va+len) mapped (PROT_NONE and SIGBUS pages count)? */
 int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len);
 /* MADV_DONTNEED: the mapped pages of [va, va+len) become fresh zero pages, same permissions. */

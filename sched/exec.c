@@ -430,11 +430,20 @@ _Noreturn void exec_loop(void)
 			continue;
 		}
 		t->state = T_RUNNING;
-		c->cur = t;
 		/* cpu time is charged per switch, not per trap: the time CSR is slow */
 		uint64_t ran_from = r_time();
+		/*
+		 * run_since before cur, cur cleared before run_ticks grows: a
+		 * reader on another hart (ptimer.c, cpu_clock_ns) that reads
+		 * run_ticks, then cur, then run_since can only undercount.
+		 * Pairs with the acquire fences there.
+		 */
+		c->run_since = ran_from;
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		c->cur = t;
 		swtch(&c->sched_ctx, &t->ctx);
 		c->cur = NULL;
+		__atomic_thread_fence(__ATOMIC_RELEASE);
 		t->run_ticks += r_time() - ran_from;
 		if (t->state == T_DEAD)
 			e->dead = t;

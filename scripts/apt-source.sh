@@ -1,5 +1,5 @@
 #!/bin/sh
-# apt-source.sh PKG DESTDIR APTDIR
+# apt-source.sh PKG DESTDIR APTDIR [--download-only]
 #
 # Fetch and unpack the Debian source package PKG into DESTDIR (which ends up
 # holding PKG's .dsc, tarballs and the unpacked tree) using an apt
@@ -9,11 +9,15 @@
 #
 # Prints the path of the unpacked source tree on stdout (last line).
 # If DESTDIR already holds an unpacked tree (marker .duet-fetched), it is reused.
+# With --download-only the package's files are fetched into DESTDIR and not
+# unpacked (for callers that need one file out of a large source package, e.g.
+# scripts/qemu-plugin-h.sh); DESTDIR is printed instead of a tree.
 set -eu
 
 pkg=$1
 dest=$2
 aptdir=$3
+mode=${4:-unpack}
 suite=${DUET_DEBIAN_SUITE:-bookworm}
 mirror=${DUET_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
@@ -21,7 +25,7 @@ mkdir -p "$dest" "$aptdir"
 dest=$(cd "$dest" && pwd)
 aptdir=$(cd "$aptdir" && pwd)
 
-if [ -f "$dest/.duet-fetched" ]; then
+if [ "$mode" = unpack ] && [ -f "$dest/.duet-fetched" ]; then
     tree=$(cat "$dest/.duet-fetched")
     if [ -d "$tree" ]; then
         echo "apt-source: reusing $tree" >&2
@@ -30,7 +34,7 @@ if [ -f "$dest/.duet-fetched" ]; then
     fi
 fi
 
-command -v dpkg-source >/dev/null 2>&1 || {
+[ "$mode" = --download-only ] || command -v dpkg-source >/dev/null 2>&1 || {
     echo "apt-source: dpkg-source missing: install dpkg-dev (scripts/deps.sh)" >&2
     exit 1
 }
@@ -66,6 +70,12 @@ fi
 
 # Clean any partial earlier attempt, then fetch and unpack.
 find "$dest" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+if [ "$mode" = --download-only ]; then
+    echo "apt-source: apt-get source --download-only $pkg" >&2
+    (cd "$dest" && apt-get -q "$@" source --download-only "$pkg") >&2
+    echo "$dest"
+    exit 0
+fi
 echo "apt-source: apt-get source $pkg" >&2
 (cd "$dest" && apt-get -q "$@" source "$pkg") >&2
 

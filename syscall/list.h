@@ -60,3 +60,5 @@ X(278, getrandom)
 #include "syscall/list_clock.h"
 #include "syscall/list_cred.h"
 #include "syscall/list_dyn.h"
+#include "syscall/list_net.h"
+#include "syscall/list_ipc.h"

@@ -5,6 +5,7 @@
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
 #include "kernel/perm.h"
+#include "kernel/net/socket.h"
 #include <string.h>
 
 #define PATH_MAX 4096
@@ -171,7 +172,7 @@ static long do_rw_at(const uint64_t a[6], int write)
 SYSCALL(pread64) { return do_rw_at(a, 0); }
 SYSCALL(pwrite64) { return do_rw_at(a, 1); }
 
-struct iovec_k { uint64_t base, len; };
+/* struct iovec_k: kernel/net/socket.h */
 
 static long do_rwv(const uint64_t a[6], int write)
 {
@@ -255,7 +256,9 @@ SYSCALL(fstat)
 	if (!f)
 		return -EBADF;
 	if (!f->ip) {
-		struct inode fake = { .ino = 0, .mode = S_IFIFO | 0600, .nlink = 1 };
+		/* a pipe, or a socket (Linux: S_IFSOCK | 0777) */
+		uint32_t mode = sock_of_file(f) ? S_IFSOCK | 0777 : S_IFIFO | 0600;
+		struct inode fake = { .ino = 0, .mode = mode, .nlink = 1 };
 		return stat_to_user(&fake, a[1]);
 	}
 	return stat_to_user(f->ip, a[1]);

@@ -499,6 +499,59 @@ static void *rt_target(void *arg)
 	return (void *)gettid_();
 }
 
+/* ---- ITIMER_VIRTUAL, ITIMER_PROF: process cpu time ---- */
+
+static volatile sig_atomic_t vt_hits, prof_hits;
+static void on_vtalrm(int sig) { (void)sig; vt_hits++; }
+static void on_prof(int sig) { (void)sig; prof_hits++; }
+
+/* Spin in user mode until *hits reaches n or 20 s of wall time pass; the wall ns spun. */
+static int64_t spin_until(volatile sig_atomic_t *hits, int n)
+{
+	int64_t t0 = ut_now_ns();
+	while (*hits < n && ut_now_ns() - t0 < 20000000000LL)
+		for (volatile int i = 0; i < 10000; i++)
+			;
+	return ut_now_ns() - t0;
+}
+
+static void test_cpu_itimers(void)
+{
+	struct sigaction sa = { .sa_handler = on_vtalrm };
+	sigaction(SIGVTALRM, &sa, NULL);
+	sa.sa_handler = on_prof;
+	sigaction(SIGPROF, &sa, NULL);
+
+	/* sleeping uses no cpu time: a 100 ms virtual timer does not fire in 400 ms of sleep */
+	struct itimerval it = { { 0, 0 }, { 0, 100000 } }, got;
+	setitimer(ITIMER_VIRTUAL, &it, NULL);
+	usleep(400000);
+	getitimer(ITIMER_VIRTUAL, &got);
+	long left_us = got.it_value.tv_sec * 1000000L + got.it_value.tv_usec;
+	UT_CHECK("itimer-virtual-not-while-sleeping", vt_hits == 0 && left_us > 50000,
+		 "fired %d times, %ld us left", (int)vt_hits, left_us);
+	/* spinning does: it fires once the 100 ms of cpu time are used (no sooner in wall time) */
+	int64_t spun = spin_until(&vt_hits, 1);
+	getitimer(ITIMER_VIRTUAL, &got);
+	UT_CHECK("itimer-virtual-fires-on-cpu-time", vt_hits == 1 && spun >= 50000000 &&
+		 got.it_value.tv_sec == 0 && got.it_value.tv_usec == 0,
+		 "fired %d after %lld ms of spinning, then %ld.%06ld left", (int)vt_hits,
+		 (long long)(spun / 1000000), (long)got.it_value.tv_sec, (long)got.it_value.tv_usec);
+
+	/* ITIMER_PROF, periodic: three SIGPROF while spinning, then disarmed */
+	it = (struct itimerval){ { 0, 30000 }, { 0, 30000 } };
+	setitimer(ITIMER_PROF, &it, NULL);
+	getitimer(ITIMER_PROF, &got);
+	int armed = got.it_interval.tv_usec == 30000 && got.it_value.tv_usec > 0;
+	spin_until(&prof_hits, 3);
+	it = (struct itimerval){ { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_PROF, &it, NULL);
+	int hits = prof_hits;
+	usleep(100000);
+	UT_CHECK("itimer-prof-periodic", armed && hits >= 3 && prof_hits == hits,
+		 "armed %d, SIGPROF %d, after disarm %d", armed, hits, (int)prof_hits);
+}
+
 static void test_timers(void)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
@@ -754,6 +807,7 @@ int main(int argc, char **argv)
 	test_cancel();
 	test_signals();
 	test_timers();
+	test_cpu_itimers();
 	test_lifecycle(argv[0][0] == '/' ? argv[0] : "/bin/threadtest");
 	test_thread_bomb(argv[0][0] == '/' ? argv[0] : "/bin/threadtest");
 	return ut_summary();

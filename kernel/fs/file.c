@@ -149,6 +149,8 @@ int file_open_inode(struct inode *ip, int flags, struct file **out)
 		if (bd->readonly && (flags & O_ACCMODE) != O_RDONLY)
 			return -EROFS;
 		ops = &blkdev_fops;
+	} else if (S_ISSOCK(ip->mode)) {
+		return -ENXIO;		/* a socket's name is for connect(), not open() */
 	} else if (S_ISCHR(ip->mode)) {
 		ops = dev_ops(ip->rdev);
 		if (!ops)

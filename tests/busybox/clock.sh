@@ -3,24 +3,9 @@
 # with init=/tests/clock.sh -- HOST_EPOCH_SECONDS (the host's `date +%s`
 # just before QEMU started), with /bin/clocktest for the system calls and
 # the random number generator.
-pass=0
-fail=0
 host=$1
 
-# t NAME STATUS EXPECTED-OUTPUT COMMAND (as tests/busybox/suite.sh)
-t() {
-	name=$1 want_st=$2 want=$3
-	shift 3
-	got=$(eval "$@" 2>&1)
-	st=$?
-	if [ "$st" = "$want_st" ] && [ "$got" = "$want" ]; then
-		echo "PASS $name"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $name: expected status $want_st output [$want], got status $st output [$got]"
-		fail=$((fail + 1))
-	fi
-}
+. /tests/t-lib.sh
 
 # date near the host's time: here only roughly (boot takes a few seconds, a
 # loaded machine more); tests/qemu/clock.sh checks the printed value against

@@ -2,27 +2,12 @@
 # The busybox command suite, run inside duet (tests/qemu/busybox.sh boots it
 # with init=/tests/suite.sh).  Each check runs a command, compares its
 # output and exit status with what Linux gives, and prints PASS/FAIL.
-pass=0
-fail=0
 W=/tmp/suite
 rm -rf $W
 mkdir -p $W
 cd $W || exit 1
 
-# t NAME STATUS EXPECTED-OUTPUT COMMAND: run COMMAND in a subshell (stderr too)
-t() {
-	name=$1 want_st=$2 want=$3
-	shift 3
-	got=$(eval "$@" 2>&1)
-	st=$?
-	if [ "$st" = "$want_st" ] && [ "$got" = "$want" ]; then
-		echo "PASS $name"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $name: expected status $want_st output [$want], got status $st output [$got]"
-		fail=$((fail + 1))
-	fi
-}
+. /tests/t-lib.sh
 
 # --- shell builtins and sh -c
 t echo 0 "hello world" 'echo hello world'

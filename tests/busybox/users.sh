@@ -4,23 +4,8 @@
 # user meets in a shell.  The test passwords are docs/USERS.md's.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc 2>/dev/null
-pass=0
-fail=0
 
-# t NAME STATUS EXPECTED-OUTPUT COMMAND (as tests/busybox/suite.sh)
-t() {
-	name=$1 want_st=$2 want=$3
-	shift 3
-	got=$(eval "$@" 2>&1)
-	st=$?
-	if [ "$st" = "$want_st" ] && [ "$got" = "$want" ]; then
-		echo "PASS $name"
-		pass=$((pass + 1))
-	else
-		echo "FAIL $name: expected status $want_st output [$want], got status $st output [$got]"
-		fail=$((fail + 1))
-	fi
-}
+. /tests/t-lib.sh
 
 # --- who we are
 t id-root 0 "uid=0(root) gid=0(root)" 'id'

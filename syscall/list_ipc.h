@@ -1,0 +1,13 @@
+/* System V IPC (kernel/ipc/): message queues, semaphores, shared memory. */
+X(186, msgget)
+X(187, msgctl)
+X(188, msgrcv)
+X(189, msgsnd)
+X(190, semget)
+X(191, semctl)
+X(192, semtimedop)
+X(193, semop)
+X(194, shmget)
+X(195, shmctl)
+X(196, shmat)
+X(197, shmdt)

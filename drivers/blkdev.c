@@ -202,7 +202,10 @@ static void add_partition(struct blkdev *disk, int n, uint64_t start, uint64_t c
 	struct blkdev *p = kzalloc(sizeof *p);
 	if (!p)
 		return;
-	snprintf(p->name, sizeof p->name, "%s%d", disk->name, n);
+	/* Linux's rule: a disk name ending in a digit takes a "p" (mmcblk0p1) */
+	size_t len = strlen(disk->name);
+	int digit = len && disk->name[len - 1] >= '0' && disk->name[len - 1] <= '9';
+	snprintf(p->name, sizeof p->name, digit ? "%sp%d" : "%s%d", disk->name, n);
 	p->rdev = disk->rdev + (uint32_t)n;	/* minors disk+1..disk+15, as Linux's virtblk */
 	p->nsectors = count;
 	p->readonly = disk->readonly;

@@ -2,6 +2,7 @@
 #include "kernel/printk.h"
 #include "kernel/uvm.h"
 #include "rpc/adapt.h"
+#include "rpc/fallback.h"
 #include "kernel/fs/pagecache.h"
 #include <string.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static void set_option(char *word)
 		cmdline.clients = atoi(val) > 0 ? atoi(val) : 1;
 	else if (strcmp(word, "uaccess") == 0)
 		uaccess_mode = strcmp(val, "satp") == 0 ? UACCESS_SATP : UACCESS_WALK;
+	else if (strcmp(word, "fallback") == 0)
+		fallback_on = atoi(val) != 0;	/* rpc/fallback.h: fallback=0, never run a call in place */
 	else if (strcmp(word, "adapt") == 0)
 		adapt_on = atoi(val) != 0;	/* rpc/adapt.h: adapt=0, fixed spin windows */
 	else if (strcmp(word, "execcache") == 0)

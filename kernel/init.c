@@ -24,6 +24,7 @@
 #include "kernel/random.h"
 #include "drivers/virtio.h"
 #include "drivers/blkdev.h"
+#include "drivers/mmc_spi.h"
 #include "kernel/fs/bcache.h"
 #include "kernel/fs/mount.h"
 
@@ -98,6 +99,7 @@ void kernel_init(void)
 	}
 	bcache_init();
 	virtio_init();		/* disks, entropy: interrupts to the same cpu */
+	mmc_spi_init();		/* SD cards on SPI (sifive_u, the Unmatched) */
 	blkdev_scan_all();	/* partitions: vda1... */
 	blkdev_make_nodes();	/* /dev/vda... */
 	disk_mount_root();	/* root=/dev/vda: the disk becomes / */

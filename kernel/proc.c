@@ -183,6 +183,8 @@ void proc_exit(struct proc *p, int status)
 	for (struct proc *c; (c = proc_iter(&i)) != NULL; )
 		if (c->parent == p) {
 			c->parent = initproc;
+			atomic_store_explicit(&c->ppid, initproc ? initproc->pid : 0,
+					      memory_order_relaxed);
 			zombies += c->state == P_ZOMBIE;
 		}
 	if (zombies && initproc && initproc != p) {

@@ -31,6 +31,7 @@ struct proc {
 	int pid;
 	enum proc_state state;
 	struct proc *parent;
+	atomic_int ppid;		/* parent->pid, or 0: getppid on any hart (syscall_runs_anywhere) */
 	struct mm *mm;
 	struct file *files[NOFILE];
 	uint64_t cloexec;		/* bit per fd */

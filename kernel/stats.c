@@ -4,6 +4,7 @@
 #include "kernel/platform.h"
 #include "sched/thread.h"
 #include "rpc/adapt.h"
+#include "rpc/fallback.h"
 #include "kernel/timer.h"
 #include "kernel/latency.h"
 #include <stdio.h>
@@ -50,6 +51,13 @@ int stats_format(char *buf, int n)
 				stats.cq_reqs, stats.cq_batches, stats.inline_reqs, stats.sq_full, stats.cq_full,
 				stats.kicks_to_server, stats.kicks_to_client, stats.fast_done,
 				stats.fast_returns);
+	if (len < n)
+		len += snprintf(buf + len, (size_t)(n - len),
+				"fallback%s: inplace %lu reclaims %lu lost %lu to_local %lu to_offload %lu "
+				"probes %lu wakes %lu skipped %lu\n",
+				fallback_on ? "" : " (off)", stats.fb_inplace, stats.fb_reclaims,
+				stats.fb_lost, stats.fb_to_local, stats.fb_to_offload, stats.fb_probes,
+				stats.fb_wakes, stats.fb_skipped);
 	if (len < n && stats.lat_calls) {
 		uint64_t c = stats.lat_calls;
 		len += snprintf(buf + len, (size_t)(n - len),
@@ -66,7 +74,7 @@ int stats_format(char *buf, int n)
 
 void stats_print(void)
 {
-	char buf[1024];
+	char buf[2048];
 	int n = stats_format(buf, sizeof buf);
 	if (log_level >= LOG_INFO)
 		kputs(buf, (unsigned long)n);

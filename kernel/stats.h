@@ -25,6 +25,13 @@ struct stats {
 	uint64_t lat_calls;		/* client: calls stamped */
 	uint64_t kicks_to_server, kicks_to_client;	/* IPIs the protocol needed */
 	uint64_t fast_done, fast_returns;	/* client: answered within the fast poll; back to user directly */
+	/* in-place fallback (rpc/fallback.h) */
+	uint64_t fb_inplace;		/* client: calls run here instead of on the server */
+	uint64_t fb_reclaims;		/* client: requests taken back before the server took them */
+	uint64_t fb_lost;		/* client: reclaims the server beat (it took the request) */
+	uint64_t fb_to_local, fb_to_offload;	/* client: mode switches */
+	uint64_t fb_probes, fb_wakes;	/* client, LOCAL: probes sent; wake-ups sent instead */
+	uint64_t fb_skipped;		/* server: reclaimed requests skipped */
 } __attribute__((aligned(64)));
 extern struct stats stats_cpu[NCPU];
 #define STATS (stats_cpu[mycpu()->id])

@@ -202,9 +202,9 @@ static void thread_finish(struct task *t)
 	/* no kernel stack for it: the syscall cpu takes it off the group again */
 	uint64_t a[6] = { 0 };
 	if (offload)
-		offload_call(t, 0x7fff0001UL, a);
+		offload_call(t, DUET_NR_THREAD_FAILED, a);
 	else
-		syscall_dispatch(0x7fff0001UL, a);
+		syscall_dispatch(DUET_NR_THREAD_FAILED, a);
 }
 
 /* The task dies of `sig`: the syscall cpu does the bookkeeping, as for exit. */
@@ -213,9 +213,9 @@ void signal_fatal(struct task *t, int sig)
 	uint64_t a[6] = { 0 };
 	t->fatal_sig = sig;
 	if (offload)
-		offload_call(t, 0x7fff0000UL, a);
+		offload_call(t, DUET_NR_FATAL, a);
 	else
-		syscall_dispatch(0x7fff0000UL, a);
+		syscall_dispatch(DUET_NR_FATAL, a);
 }
 
 
@@ -246,7 +246,7 @@ static inline void syscall_result(struct task *t, uint64_t nr, long r)
 {
 	if (t->exec_entry)
 		exec_finish(t);
-	t->restartable = r == -EINTR;
+	t->restartable = r == -EINTR && !syscall_never_restarts(nr);
 	STATS.syscalls++;
 	if (!syscall_keeps_a0(nr))
 		t->tf->x[REG_A0] = (uint64_t)r;
@@ -281,6 +281,23 @@ static __hotpath void return_fast(struct task *t)
 	enter_user(t, c, FS_CLEAN);
 }
 
+/* Run the call on this hart, on the task's own thread (interrupts on). */
+static long syscall_here(struct task *t, uint64_t nr, const uint64_t *args)
+{
+	/* a copy: the handler may rewrite the frame (rt_sigreturn) */
+	uint64_t a[6] = { args[0], args[1], args[2], args[3], args[4], args[5] };
+	uint64_t t0 = latency_on ? lat_stamp() : 0;
+	t->sys_thread = current();
+	long r = syscall_dispatch(nr, a);
+	t->sys_thread = NULL;
+	if (latency_on) {
+		t->t_seen = lat_stamp();
+		STATS.lat_pre += t0 - t->t_trap;
+		STATS.lat_serve += t->t_seen - t0;
+	}
+	return r;
+}
+
 /* Called with interrupts off (from the trap); returns with them on. */
 static __hotpath void syscall_from_user(struct task *t)
 {
@@ -305,20 +322,13 @@ static __hotpath void syscall_from_user(struct task *t)
 			return;
 		}
 		intr_on();
-		r = done == 0 ? offload_wait(t) : offload_call(t, nr, args);
+		if (done == 2)	/* in-place fallback (docs/FALLBACK.md): nothing in flight */
+			r = syscall_here(t, nr, args);
+		else
+			r = done == 0 ? offload_wait(t) : offload_call(t, nr, args);
 	} else {
 		intr_on();
-		/* a copy: the handler may rewrite the frame (rt_sigreturn) */
-		uint64_t a[6] = { args[0], args[1], args[2], args[3], args[4], args[5] };
-		uint64_t t0 = latency_on ? lat_stamp() : 0;
-		t->sys_thread = current();
-		r = syscall_dispatch(nr, a);
-		t->sys_thread = NULL;
-		if (latency_on) {
-			t->t_seen = lat_stamp();
-			STATS.lat_pre += t0 - t->t_trap;
-			STATS.lat_serve += t->t_seen - t0;
-		}
+		r = syscall_here(t, nr, args);
 	}
 	syscall_result(t, nr, r);
 	if (t->fork_child)

@@ -23,6 +23,10 @@ UBOOT_BIN ?= /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
 UBOOT_DISK = $(BUILD)/uboot-virt.img
 SDCARD     = $(BUILD)/sdcard-$(BOARD).img
 DISK_DEPS ?= kernel rootfs-full
+# SDCARD_ROOT=1: the card also gets an ext2 root partition of BUILD/rootfs and
+# the kernel line root=/dev/mmcblk0pN (drivers/mmc_spi.c); 0: boot partition only
+SDCARD_ROOT ?= 1
+SDCARD_ROOTFS = $(if $(filter 1,$(SDCARD_ROOT)),$(BUILD)/rootfs)
 
 .PHONY: uboot-disk sdcard
 
@@ -50,4 +54,6 @@ endif
 sdcard: $(DISK_DEPS)
 	@case "$(BOARD)" in unmatched) ;; *) echo "sdcard: unknown BOARD=$(BOARD) (known: unmatched)"; exit 1;; esac
 	APPEND="$(BOOTARGS)" UBOOT_SPL="$(UBOOT_SPL)" UBOOT_ITB="$(UBOOT_ITB)" \
+		ROOTFS="$(SDCARD_ROOTFS)" ROOT_MB="$(ROOT_MB)" \
+		ROOTFS_FAKEROOT="$$([ -n '$(SDCARD_ROOTFS)' ] && [ -f $(BUILD)/rootfs.fakeroot ] && echo $(BUILD)/rootfs.fakeroot)" \
 		sh scripts/mk-sdcard.sh $(SDCARD) $(BUILD)/Image $(INITRD)

@@ -115,4 +115,15 @@ static inline bool idle_should_kick(struct idle_flag *f)
         return atomic_load_explicit(&f->need_wakeup, memory_order_relaxed) != 0;
 }
 
+/*
+ * A hint, not part of the sleep protocol: does the owner of f sleep (or is
+ * about to)?  Relaxed, no fence: the in-place fallback (rpc/fallback.h)
+ * only uses it to choose between probing the server and waking it first;
+ * a stale answer costs one probe or one IPI, never a lost request.
+ */
+static inline bool idle_looks_asleep(struct idle_flag *f)
+{
+        return atomic_load_explicit(&f->need_wakeup, memory_order_relaxed) != 0;
+}
+
 #endif /* DUET_RPC_IDLE_H */

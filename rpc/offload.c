@@ -30,6 +30,7 @@
 #include "rpc/rpc.h"
 #include "rpc/idle.h"
 #include "rpc/adapt.h"
+#include "rpc/fallback.h"
 #include "kernel/insn_mark.h"
 #include "kernel/proc.h"
 #include "kernel/kmalloc.h"
@@ -51,6 +52,7 @@ struct client {
 	/* this client only, written on every call */
 	_Alignas(64) unsigned inflight;
 	struct waitq credit_wait;	/* tasks waiting for a slot */
+	struct fallback fb;		/* in-place fallback: this client only (rpc/fallback.h) */
 	/* set at boot, then read by the server on every completion */
 	_Alignas(64) struct idle_flag *idle;	/* this client executor's need_wakeup */
 	int active;
@@ -76,6 +78,8 @@ void offload_init(void)
 		waitq_init(&c->credit_wait);
 		spin_init(&c->inbox_lock, "inbox");
 		c->idle = exec_idle(i);
+		c->fb.gap = FB_GAP_MIN;
+		c->fb.avg16 = FB_AVG_START << 4;
 		c->active = cpus[i].role == ROLE_CLIENT;
 		if (c->active)
 			client_ids[nclients++] = i;
@@ -143,7 +147,7 @@ static inline void submit(struct client *c, struct rpc_req *s, struct task *t,
 			  uint64_t nr, const uint64_t a[6])
 {
 	s->handle = t->thread->waker;
-	s->nr = (uint32_t)nr;	/* syscall_runs_local keeps wider ones here */
+	claim_submit(&s->nr, (uint32_t)nr);	/* SUBMITTED; syscall_runs_local keeps wider ones here */
 	for (int i = 0; i < 6; i++)
 		s->args[i] = a[i];
 	c->inflight++;
@@ -182,7 +186,8 @@ static inline unsigned cq_spin(struct client *c, unsigned i, unsigned polls, int
 
 /*
  * Poll our CQ up to `polls` times for task t's completion, taking any
- * other task's on the way: 1 and its result in *r once t's came.  With
+ * other task's on the way: the poll it came at (>= 1) and its result in *r
+ * once t's came.  With
  * may_yield, stop early (0) once other threads are ready to run.  The
  * window shrinks to what recent answers took (rpc/adapt.h): a peer later
  * than that is not running, and we sleep instead.
@@ -210,7 +215,7 @@ static inline int poll_own(struct client *c, struct task *t, unsigned polls, int
 				latency_taken(t, stamp);
 			completion_taken(c);
 			*r = result;
-			return 1;
+			return i;
 		}
 		complete_task(c, task_of(cpu, h), result, stamp);
 	}
@@ -252,21 +257,132 @@ long offload_call(struct task *t, uint64_t nr, const uint64_t a[6])
 	return offload_wait(t);
 }
 
+/* ---- in-place fallback (rpc/fallback.h; the claim: rpc/claim.h) ---- */
+
+int fallback_on __read_mostly = 1;
+static uint64_t fb_wake_ticks __read_mostly;	/* how long a woken server has to come up */
+
+/* A late answer: a reclaimed request, or a late probe.  To LOCAL, or probe less often. */
+static void fallback_late(struct fallback *f)
+{
+	if (!f->local) {
+		f->local = 1;
+		STATS.fb_to_local++;
+	} else if (f->gap < FB_GAP_MAX) {
+		f->gap *= 2;
+	}
+	f->until = f->gap;
+	f->oks = 0;
+	f->waking = 0;
+}
+
+/* LOCAL: a probe answered in time.  Enough in a row: back to OFFLOAD. */
+static void fallback_prompt(struct fallback *f)
+{
+	if (++f->oks < FB_PROBE_OKS)
+		return;		/* until is 0: the next safe call probes again */
+	f->local = 0;
+	f->oks = 0;
+	if (f->gap / 2 >= FB_GAP_MIN)
+		f->gap /= 2;
+	STATS.fb_to_offload++;
+}
+
+/*
+ * LOCAL, a call that may run here: 1 to run it here without a request,
+ * 0 to send it as a probe.  A probe to a sleeping server would only
+ * measure its wake-up: wake it instead, and probe once it is up.
+ */
+static int fallback_runs_here(struct fallback *f)
+{
+	if (f->waking) {
+		if (!idle_looks_asleep(server_idle)) {
+			f->waking = 0;
+			return 0;
+		}
+		/* the time CSR is slow under QEMU: look at it every 16th call */
+		if ((++f->waking & 15) == 0 && r_time() > f->wake_until)
+			fallback_late(f);	/* it did not come up: try again later */
+		return 1;
+	}
+	if (f->until) {
+		f->until--;
+		return 1;
+	}
+	if (idle_looks_asleep(server_idle)) {
+		STATS.fb_wakes++;
+		ipi_send(SERVER_CPU, IPI_WAKE);
+		f->waking = 1;
+		f->wake_until = r_time() + fb_wake_ticks;
+		return 1;
+	}
+	return 0;
+}
+
+/* Our request in slot s was reclaimed: no completion will come for it. */
+static void reclaimed(struct client *c)
+{
+	c->inflight--;
+	if (c->credit_wait.head)
+		waitq_wake_all(&c->credit_wait);
+	STATS.fb_reclaims++;
+	fallback_late(&c->fb);
+}
+
 /*
  * The fast path, with interrupts still off from the trap (usertrap.c):
  * -1 if there is no slot or credit (nothing submitted: use offload_call);
- * else submit and poll a short while: 1 with the result in *r, or 0 if it
- * is still in flight (turn interrupts on, then offload_wait).  The poll is
- * short because interrupts wait meanwhile.
+ * 2 if the call is to run right here (in-place fallback: nothing in
+ * flight); else submit and poll a short while: 1 with the result in *r, or
+ * 0 if it is still in flight (turn interrupts on, then offload_wait).  The
+ * poll is short because interrupts wait meanwhile.
+ *
+ * With fallback on, the first `window` polls are what recent answers
+ * predict; a call that may run on this hart (syscall_runs_anywhere) and is
+ * not answered by then is taken back if the server has not taken it, and
+ * runs here.  Interrupts are off from submit to the reclaim, so no other
+ * request is published on this SQ meanwhile and slot s still names ours
+ * (the claim's precondition, rpc/claim.h).
  */
 __hotpath int offload_try_fast(struct task *t, uint64_t nr, const uint64_t a[6], long *r)
 {
 	struct client *c = myclient();
+	int probe = 0;
+	if (c->fb.local && syscall_runs_anywhere(t, nr, a)) {
+		if (fallback_runs_here(&c->fb)) {
+			STATS.fb_inplace++;
+			return 2;
+		}
+		probe = 1;
+		STATS.fb_probes++;
+	}
 	struct rpc_req *s = free_slot(c);
 	if (!s)
 		return -1;
 	submit(c, s, t, nr, a);
-	return poll_own(c, t, fast_budget, 0, r);
+	if (!fallback_on)
+		return poll_own(c, t, fast_budget, 0, r) != 0;
+	/* a probe gets the whole fast window: an idle server takes a request
+	 * through its executor, slower than a worker's inline take */
+	unsigned window = probe ? fast_budget : fallback_window(&c->fb, fast_budget);
+	unsigned got = poll_own(c, t, window, 0, r);
+	if (got) {
+		fallback_answered(&c->fb, got);
+		if (probe)
+			fallback_prompt(&c->fb);
+		return 1;
+	}
+	if (probe || syscall_runs_anywhere(t, nr, a)) {
+		if (claim_reclaim(&s->nr, (uint32_t)nr)) {
+			reclaimed(c);
+			STATS.fb_inplace++;
+			return 2;
+		}
+		STATS.fb_lost++;	/* taken meanwhile: its answer is on the way */
+		if (probe)
+			fallback_late(&c->fb);	/* taken, but late: probe less often */
+	}
+	return window < fast_budget && poll_own(c, t, fast_budget - window, 0, r);
 }
 
 /*
@@ -372,6 +488,7 @@ void offload_client_start(void)
 	switch_budget = (cmdline.poll_us < 5 ? cmdline.poll_us : 5) * 20;
 	/* interrupts wait meanwhile: at most ~5 us (an empty poll is one load, ~10 ns) */
 	fast_budget = (cmdline.poll_us < 10 ? cmdline.poll_us : 10) * 50;
+	fb_wake_ticks = FB_WAKE_US * plat.timebase / 1000000;
 	exec_set_hooks(&client_hooks);
 }
 
@@ -379,7 +496,8 @@ void offload_client_start(void)
 
 struct worker {
 	struct thread *thread;
-	struct rpc_req req;
+	struct rpc_req req;	/* handle and args; the number is in nr */
+	uint32_t nr;
 	struct task *task;	/* the caller, from req.handle */
 	int client;		/* the cpu whose SQ the request came from */
 	int has_req;		/* set when handed a request; a stale wake finds 0 */
@@ -444,6 +562,7 @@ __hotserver static int take_next_inline(struct worker *w)
 {
 	int cpu = mycpu()->id;
 	unsigned window = adapt_window(cpu, spin_budget), at = 0;
+again:;
 	int k = sq_spin(1, window, &at);
 	if (k < 0) {
 		if (!exec_others_waiting())	/* ran out, not gave way */
@@ -452,10 +571,11 @@ __hotserver static int take_next_inline(struct worker *w)
 	}
 	adapt_hit(cpu, at);
 	struct client *c = &clients[client_ids[k]];
-	struct rpc_req *e = rpc_sq_peek(&c->sq);
-	w->req = *e;
+	if (rpc_sq_take(&c->sq, &w->req, &w->nr) != 1) {	/* reclaimed: skip it */
+		STATS.fb_skipped++;
+		goto again;
+	}
 	w->client = client_ids[k];
-	rpc_sq_release(&c->sq);
 	w->task = task_of(w->client, w->req.handle);
 	STATS.inline_reqs++;
 	return 1;
@@ -475,7 +595,7 @@ __hotserver static void worker_main(void *arg)
 		if (uaccess_mode == UACCESS_SATP)
 			mm_activate(t->proc->mm);	/* the caller's table, for SUM copies */
 		t->sys_thread = current();	/* a signal wakes us here */
-		long r = syscall_dispatch(w->req.nr, w->req.args);
+		long r = syscall_dispatch(w->nr, w->req.args);
 		t->sys_thread = NULL;
 		current()->task = NULL;
 		uint64_t done_at = 0;
@@ -523,29 +643,40 @@ static int server_poll(void)
 	return total != 0;
 }
 
+/*
+ * Hand every request of this client's SQ to a worker, one at a time: each
+ * is claimed (rpc_sq_take) before its slot goes back, and a reclaimed one
+ * is skipped (its client ran it).
+ */
 static int server_drain(int client)
 {
 	struct rpc_sq *sq = &clients[client].sq;
-	struct rpc_req reqs[BATCH];
-	unsigned n, total = 0;
-	while ((n = rpc_sq_pop_batch(sq, reqs, BATCH)) != 0) {
-		STATS.sq_batches++;
-		STATS.sq_reqs += n;
-		total += n;
-		for (unsigned i = 0; i < n; i++) {
-			struct worker *w = worker_get();
-			if (!w) {
-				/* no memory for a coroutine: fail this call, not the kernel */
-				complete(client, &reqs[i], -12 /* -ENOMEM */, 0);
-				continue;
-			}
-			w->req = reqs[i];
-			w->client = client;
-			w->task = task_of(client, reqs[i].handle);
-			w->has_req = 1;
-			thread_ready(w->thread);
+	struct rpc_req req;
+	uint32_t nr;
+	unsigned total = 0;
+	int got;
+	while ((got = rpc_sq_take(sq, &req, &nr)) >= 0) {
+		total++;
+		if (!got) {
+			STATS.fb_skipped++;
+			continue;
 		}
+		STATS.sq_reqs++;
+		struct worker *w = worker_get();
+		if (!w) {
+			/* no memory for a coroutine: fail this call, not the kernel */
+			complete(client, &req, -12 /* -ENOMEM */, 0);
+			continue;
+		}
+		w->req = req;
+		w->nr = nr;
+		w->client = client;
+		w->task = task_of(client, req.handle);
+		w->has_req = 1;
+		thread_ready(w->thread);
 	}
+	if (total)
+		STATS.sq_batches++;
 	return total != 0;
 }
 

@@ -16,6 +16,7 @@
 
 #include <stdint.h>
 #include "rpc/ring.h"
+#include "rpc/claim.h"
 
 #define RPC_SQ_ENTRIES 128      /* power of two */
 #define RPC_CQ_ENTRIES 128      /* power of two, >= RPC_SQ_ENTRIES */
@@ -23,7 +24,7 @@
 /* One request, one cache line: the server's poll of ring_seq brings it all. */
 struct rpc_req {
         _Atomic uint32_t ring_seq;      /* the ring's (rpc/ring.h) */
-        uint32_t nr;                    /* syscall number (a7) */
+        _Atomic uint32_t nr;            /* syscall number (a7) | claim state (rpc/claim.h) */
         uint64_t handle;                /* client waker handle of the calling task */
         uint64_t args[6];               /* a0..a5 */
 } __attribute__((aligned(64)));
@@ -43,5 +44,29 @@ _Static_assert(RPC_CQ_ENTRIES >= RPC_SQ_ENTRIES, "credit rule needs CQ >= SQ");
 
 RING_DEFINE(rpc_sq, struct rpc_req, RPC_SQ_ENTRIES)
 RING_DEFINE(rpc_cq, struct rpc_cqe, RPC_CQ_ENTRIES)
+
+/*
+ * Server: take the oldest request of sq (rpc/claim.h): 1 with its handle
+ * and arguments in *out and its number in *nr, to run; 0 if its client
+ * reclaimed it (released, not to be run or answered); -1 if sq is empty.
+ * The claim is decided before the slot is released: after the release the
+ * client may reuse it.  The nr word is not copied (the client may be
+ * CASing it): its value comes from the claim's RMW.
+ */
+static inline int rpc_sq_take(struct rpc_sq *sq, struct rpc_req *out, uint32_t *nr)
+{
+        struct rpc_req *e = rpc_sq_peek(sq);    /* [A_S]: the payload is visible */
+        if (!e)
+                return -1;
+        out->handle = e->handle;
+        for (int i = 0; i < 6; i++)
+                out->args[i] = e->args[i];
+        uint32_t old = claim_take(&e->nr);
+        rpc_sq_release(sq);                     /* C3: the slot back to the client */
+        if (CLAIM_STATE(old) == CLAIM_RECLAIMED)
+                return 0;
+        *nr = old & CLAIM_NR_MASK;
+        return 1;
+}
 
 #endif /* DUET_RPC_RPC_H */

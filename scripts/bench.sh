@@ -9,6 +9,12 @@
 # LOAD=1: every benchmark again in both modes with a CPU-bound process
 #   beside QEMU (the loaded-host columns, docs/ADAPTIVE_POLL.md).
 # SATP=1: the uaccess=satp columns too (off by default: they double the time).
+# FB_BENCHES: the rows compared with the in-place fallback on and off
+#   (fallback=1, the default, against fallback=0; offload=1 both; quiet and,
+#   with LOAD=1, loaded; docs/FALLBACK.md).  FB_BENCHES= skips it.
+# ADAPT=0 skips the adapt=1/adapt=0 comparison.
+# Restrict the rows with BENCHES="getppid:20000 stat:5000", and write the
+# page elsewhere with OUT=... (a partial run should not replace the full page).
 BUILD=${BUILD:-build}
 RUNS=${RUNS:-3}
 INSN=${INSN:-1}
@@ -170,12 +176,41 @@ for b in $BENCHES; do
 		stop_hog
 		mlo=$(echo "$lo_off" | median) mll=$(echo "$lo_loc" | median)
 		lratio=$(awk -v o="$mlo" -v l="$mll" 'BEGIN { if (l + 0 > 0 && o + 0 > 0) printf "%.2f", o / l; else print "n/a" }')
-		echo "bench $name loaded: offload=${mlo:-n/a} local=${mll:-n/a} ratio=$lratio"
+		echo "bench $name loaded: offload=${mlo:-n/a} local=${mll:-n/a} ratio=$lratio ($(uptime | sed 's/.*load/load/'))"
 		ratios="$ratios $name(loaded)=$lratio"
 		lrows="$lrows| $name | ${mlo:-n/a} | ${mll:-n/a} | $lratio | $(echo $lo_off | tr ' ' ',') | $(echo $lo_loc | tr ' ' ',') |
 "
 	fi
 done
+
+# the in-place fallback on and off, offload=1 both, quiet and (LOAD=1)
+# loaded: what the fallback costs the quiet host and what it saves a loaded one
+FB_BENCHES=${FB_BENCHES-"getppid:20000 write_null:20000 read_zero:20000 stat:5000"}
+fb_rows=""
+fb_pass() {	# quiet|loaded
+	for b in $FB_BENCHES; do
+		fn=${b%%:*} fi=${b#*:}
+		f1="" f0=""
+		i=0
+		while [ $i -lt "$RUNS" ]; do
+			f1="$f1 $(TAG=fb1-$1 BOOTX=fallback=1 run_one "$fn" "$fi" 1 | sed 's/@.*//')"
+			f0="$f0 $(TAG=fb0-$1 BOOTX=fallback=0 run_one "$fn" "$fi" 1 | sed 's/@.*//')"
+			i=$((i + 1))
+		done
+		m1=$(echo "$f1" | median) m0=$(echo "$f0" | median)
+		st=$(tr -d '\r' <"$LOG/$fn-off1-fb1-$1.log" | grep '^fallback' | sed 's/^fallback: //')
+		r=$(awk -v a="$m1" -v b="$m0" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }')
+		echo "fallback $fn $1: fallback=1 $m1 fallback=0 $m0 ratio $r ($st) $(uptime | sed 's/.*load/load/')"
+		fb_rows="$fb_rows| $fn | $1 | ${m1:-n/a} | ${m0:-n/a} | $r | $(echo $f1 | tr ' ' ',') | $(echo $f0 | tr ' ' ',') | $st | $(uptime | sed 's/.*load average: //') |
+"
+	done
+}
+fb_pass quiet
+if [ "$LOAD" = 1 ]; then
+	start_hog
+	fb_pass loaded
+	stop_hog
+fi
 
 # the adaptive windows against the fixed ones (adapt=0) on the null
 # syscall, quiet and (LOAD=1) loaded: what adapting costs and what it saves
@@ -197,11 +232,13 @@ adapt_pass() {	# quiet|loaded
 	adapt_rows="$adapt_rows| $an | $1 | ${m1:-n/a} | ${m0:-n/a} | $r | $(echo $a1 | tr ' ' ',') | $(echo $a0 | tr ' ' ',') | $st |
 "
 }
-adapt_pass quiet
-if [ "$LOAD" = 1 ]; then
-	start_hog
-	adapt_pass loaded
-	stop_hog
+if [ "${ADAPT:-1}" = 1 ]; then
+	adapt_pass quiet
+	if [ "$LOAD" = 1 ]; then
+		start_hog
+		adapt_pass loaded
+		stop_hog
+	fi
 fi
 
 floor_after=$(floor_ns)
@@ -216,7 +253,7 @@ timeout 120 qemu-system-riscv64 -M virt -smp "$SMP" -m 512M -nographic -bios def
 	-kernel "$BUILD/kernel.elf" -initrd "$BUILD/initramfs.cpio" \
 	-append "init=/bin/bench offload=0 loglevel=info latency=1 -- getppid 20000" \
 	</dev/null >"$LOG/getppid-latency-local.log" 2>&1
-counters=$(tr -d '\r' <"$LOG/getppid-latency.log" | grep -E '^(bench|cpu[0-9]|rings:|latency)'
+counters=$(tr -d '\r' <"$LOG/getppid-latency.log" | grep -E '^(bench|cpu[0-9]|rings:|fallback|latency)'
 	echo "offload=0:"
 	tr -d '\r' <"$LOG/getppid-latency-local.log" | grep -E '^(bench|latency)')
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -272,6 +309,20 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitt
 		printf "%s" "$lrows"
 		echo
 	fi
+	if [ -n "$fb_rows" ]; then
+		echo "## In-place fallback"
+		echo
+		echo "Offloaded calls with the in-place fallback (fallback=1, the default) and without"
+		echo "(fallback=0), $RUNS boots each, median ns per call, quiet and (LOAD=1) beside the CPU"
+		echo "hog; the counters of the last fallback=1 boot (docs/FALLBACK.md) and the host's load"
+		echo "average (1, 5, 15 min) when the row ended: other work on the host counts too."
+		echo
+		echo "| benchmark | host | fallback=1 | fallback=0 | fallback=1/fallback=0 | fallback=1 runs | fallback=0 runs | fallback counters | load average |"
+		echo "|---|---|---|---|---|---|---|---|---|"
+		printf "%s" "$fb_rows"
+		echo
+	fi
+	[ -n "$adapt_rows" ] && {
 	echo "## Adaptive spin windows"
 	echo
 	echo "The null syscall offloaded with the adaptive windows (adapt=1, the default) and the"
@@ -283,6 +334,7 @@ dirty=$(git status --porcelain 2>/dev/null | grep -q . && echo " (with uncommitt
 	echo "|---|---|---|---|---|---|---|---|"
 	printf "%s" "$adapt_rows"
 	echo
+	}
 	echo "Kernel counters after one more getppid run in each mode with latency=1 (each phase"
 	echo "stamp reads the cycle CSR, ~30 ns under QEMU, so these ns/op are higher than the table's):"
 	echo

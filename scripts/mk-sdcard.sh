@@ -20,8 +20,18 @@
 #     3 boot   sector 16384..
 # Without them the boot partition is partition 1 (same start sector).
 #
+# With ROOTFS=<dir> an ext2 root partition made from that tree (mke2fs -d, no
+# root needed; under `fakeroot -i ROOTFS_FAKEROOT` when that state file is
+# given, so owners and modes are the rootfs's) follows the boot partition:
+#     2 (or 4) root   Linux filesystem, ROOT_MB MiB (default: twice the tree + 32)
+# and "root=/dev/mmcblk0pN rootfstype=ext2" is added to APPEND: the
+# Unmatched's microSD slot is mmcblk0 (drivers/mmc_spi.c).  The image is
+# then rounded up to a power of two bytes: QEMU's SD card model (-drive
+# if=sd) refuses other sizes, and a real card is larger anyway.
+#
 # Environment: APPEND (kernel command line, default empty), BOOT_MB (minimum
-# boot partition size in MiB, default 64), UBOOT_SPL, UBOOT_ITB.
+# boot partition size in MiB, default 64), UBOOT_SPL, UBOOT_ITB, ROOTFS,
+# ROOTFS_FAKEROOT, ROOT_MB.
 set -eu
 
 [ $# -ge 2 ] && [ $# -le 3 ] || { echo "usage: $0 OUT.img KERNEL_IMAGE [INITRD]" >&2; exit 2; }
@@ -31,6 +41,9 @@ APPEND=$(printf '%s' "${APPEND:-}" | tr -s ' \t' '  ' | sed 's/^ //; s/ $//')
 BOOT_MB=${BOOT_MB:-64}
 UBOOT_SPL=${UBOOT_SPL:-}
 UBOOT_ITB=${UBOOT_ITB:-}
+ROOTFS=${ROOTFS:-}
+ROOTFS_FAKEROOT=${ROOTFS_FAKEROOT:-}
+ROOT_MB=${ROOT_MB:-}
 
 die() { echo "mk-sdcard: $*" >&2; exit 1; }
 for t in sgdisk mkfs.vfat mcopy mmd dd truncate; do
@@ -38,6 +51,11 @@ for t in sgdisk mkfs.vfat mcopy mmd dd truncate; do
 done
 [ -f "$kernel" ] || die "no kernel image $kernel"
 [ -z "$initrd" ] || [ -f "$initrd" ] || die "no initrd $initrd"
+if [ -n "$ROOTFS" ]; then
+	[ -d "$ROOTFS" ] || die "no rootfs directory $ROOTFS"
+	command -v mke2fs >/dev/null 2>&1 || die "mke2fs not found (run: make deps)"
+	[ -z "$ROOTFS_FAKEROOT" ] || command -v fakeroot >/dev/null 2>&1 || die "fakeroot not found"
+fi
 if [ -n "$UBOOT_SPL$UBOOT_ITB" ]; then
 	[ -n "$UBOOT_SPL" ] && [ -n "$UBOOT_ITB" ] || die "give both UBOOT_SPL= and UBOOT_ITB=, or neither"
 	[ -f "$UBOOT_SPL" ] || die "no SPL file $UBOOT_SPL"
@@ -61,8 +79,27 @@ payload=$(size_of "$kernel")
 need_mb=$(( payload / 1048576 + 8 ))
 [ "$need_mb" -gt "$BOOT_MB" ] && BOOT_MB=$need_mb
 boot_sectors=$(( BOOT_MB * 2048 ))
+# the root partition's number is known before the table is written: the
+# kernel line that extlinux.conf carries names it
+if [ -n "$ROOTFS" ]; then
+	if [ -n "$UBOOT_SPL" ]; then rootpart=4; else rootpart=2; fi
+	APPEND="${APPEND:+$APPEND }root=/dev/mmcblk0p$rootpart rootfstype=ext2"
+fi
+root_start=$(( BOOT_START + boot_sectors ))
+root_sectors=0
+if [ -n "$ROOTFS" ]; then
+	tree_mb=$(( $(du -sk "$ROOTFS" | cut -f1) / 1024 ))
+	[ -n "$ROOT_MB" ] || ROOT_MB=$(( tree_mb * 2 + 32 ))
+	[ "$ROOT_MB" -gt "$tree_mb" ] || die "ROOT_MB=$ROOT_MB is smaller than $ROOTFS ($tree_mb MiB)"
+	root_sectors=$(( ROOT_MB * 2048 ))
+fi
 # + 1 MiB at the end for the backup GPT (33 sectors) with room to spare
-total_sectors=$(( BOOT_START + boot_sectors + 2048 ))
+total_sectors=$(( root_start + root_sectors + 2048 ))
+if [ -n "$ROOTFS" ]; then
+	p2=2048		# QEMU's SD card: a power of two bytes
+	while [ $p2 -lt $total_sectors ]; do p2=$(( p2 * 2 )); done
+	total_sectors=$p2
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mk-sdcard.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -77,6 +114,15 @@ cfg=$tmp/extlinux.conf
 	[ -n "$initrd" ] && echo "	initrd /initramfs.cpio"
 	echo "	append $APPEND"
 } >"$cfg"
+
+# --- the root file system ---------------------------------------------------
+if [ -n "$ROOTFS" ]; then
+	ext=$tmp/root.ext2
+	truncate -s "${ROOT_MB}M" "$ext"	# mke2fs then says nothing about creating it
+	fr=; [ -z "$ROOTFS_FAKEROOT" ] || fr="fakeroot -i $ROOTFS_FAKEROOT --"
+	$fr mke2fs -q -F -t ext2 -L duet-root -d "$ROOTFS" "$ext" ||
+		die "mke2fs -d $ROOTFS failed"
+fi
 
 fat=$tmp/boot.fat
 mkfs.vfat -C -n DUET-BOOT "$fat" $(( boot_sectors / 2 )) >/dev/null
@@ -106,5 +152,11 @@ else
 	bootpart=1
 fi
 dd if="$fat" of="$out" bs=512 seek=$BOOT_START conv=notrunc,sparse status=none
+if [ -n "$ROOTFS" ]; then
+	[ "$rootpart" = $(( bootpart + 1 )) ] || die "internal: root partition $rootpart after boot $bootpart"
+	sgdisk -n $rootpart:$root_start:+$root_sectors -c $rootpart:root -t $rootpart:8300 \
+		"$out" >/dev/null
+	dd if="$ext" of="$out" bs=512 seek=$root_start conv=notrunc,sparse status=none
+fi
 sgdisk -v "$out" | grep -q 'No problems found' || die "sgdisk -v reports problems on $out"
-echo "mk-sdcard: $out: boot partition $bootpart (FAT, ${BOOT_MB} MiB at sector $BOOT_START)${UBOOT_SPL:+, SPL and U-Boot ITB partitions}"
+echo "mk-sdcard: $out: boot partition $bootpart (FAT, ${BOOT_MB} MiB at sector $BOOT_START)${UBOOT_SPL:+, SPL and U-Boot ITB partitions}${ROOTFS:+, root partition $rootpart (ext2, $ROOT_MB MiB at sector $root_start)}"

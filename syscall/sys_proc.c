@@ -23,7 +23,9 @@ void vfork_release(struct proc *p)
 }
 
 SYSCALL(getpid) { (void)a; return curproc()->pid; }
-SYSCALL(getppid) { (void)a; struct proc *p = curproc(); return p->parent ? p->parent->pid : 0; }
+/* not p->parent->pid: on the client (in-place fallback) the parent may be
+ * reaped and freed meanwhile; ppid is kept with parent, an atomic int */
+SYSCALL(getppid) { (void)a; return atomic_load_explicit(&curproc()->ppid, memory_order_relaxed); }
 SYSCALL(gettid) { (void)a; return curtask()->tid; }
 
 SYSCALL(set_tid_address)
@@ -173,6 +175,7 @@ SYSCALL(clone)
 		return -ENOMEM;
 	}
 	c->parent = p;
+	atomic_store_explicit(&c->ppid, p->pid, memory_order_relaxed);
 	c->cwd = p->cwd;
 	inode_get(c->cwd);
 	c->umask = p->umask;

@@ -19,6 +19,7 @@
 #define SCM_RIGHTS    1
 #define SCM_CREDENTIALS 2
 #define SCM_MAX_FD    253
+#define OPTMEM_MAX    20480
 #define IPPROTO_TCP   6
 #define IPPROTO_UDP   17
 
@@ -400,6 +401,8 @@ static long read_rights(struct socket *s, const struct msghdr_k *h, struct msg_k
 {
 	if (s->family != AF_UNIX || !h->controllen)
 		return 0;
+	if (h->controllen > OPTMEM_MAX)
+		return -ENOBUFS;	/* Linux: more than net.core.optmem_max */
 	uint64_t pos = 0;
 	while (pos + sizeof(struct cmsghdr_k) <= h->controllen) {
 		struct cmsghdr_k c;
@@ -457,13 +460,33 @@ static long do_sendmsg(struct socket *s, uint64_t umsg, int flags)
 	return r;
 }
 
-/* Install received files and describe them in the receiver's control buffer. */
-static uint64_t write_rights(struct msg_k *m, const struct msghdr_k *h, int flags)
+/* The receiver's control buffer, filled one cmsg after another. */
+struct cbuf {
+	uint64_t base, len, pos;
+};
+
+/* One SOL_SOCKET cmsg of n data bytes; 0, or -1 when it does not fit (or faults). */
+static int cmsg_put(struct cbuf *c, int type, const void *data, size_t n)
+{
+	struct cmsghdr_k h = { sizeof h + n, SOL_SOCKET, type };
+	if (c->len < c->pos || c->len - c->pos < h.len)
+		return -1;
+	if (copy_to_user(curmm(), c->base + c->pos, &h, sizeof h) ||
+	    copy_to_user(curmm(), c->base + c->pos + sizeof h, data, n))
+		return -1;
+	c->pos += CMSG_ALIGN(h.len);
+	if (c->pos > c->len)
+		c->pos = c->len;
+	return 0;
+}
+
+/* Install received files and describe them in the control buffer (MSG_CTRUNC if not all fit). */
+static void write_rights(struct msg_k *m, struct cbuf *c, int flags)
 {
 	if (!m->nfds)
-		return 0;
-	int room = h->controllen < sizeof(struct cmsghdr_k) ? 0 :
-		   (int)((h->controllen - sizeof(struct cmsghdr_k)) / 4);
+		return;
+	uint64_t left = c->len > c->pos ? c->len - c->pos : 0;
+	int room = left < sizeof(struct cmsghdr_k) ? 0 : (int)((left - sizeof(struct cmsghdr_k)) / 4);
 	int n = m->nfds < room ? m->nfds : room;
 	int fds[SCM_MAX_FD];
 	int got = 0;
@@ -475,19 +498,25 @@ static uint64_t write_rights(struct msg_k *m, const struct msghdr_k *h, int flag
 	}
 	for (int i = got; i < m->nfds; i++)
 		if (m->fds[i])
-			file_put(m->fds[i]);
+			file_put(m->fds[i]);	/* the ones that did not fit are closed, as Linux does */
 	if (got < m->nfds)
 		m->flags |= MSG_CTRUNC;
 	kfree(m->fds);
 	m->fds = NULL;
 	m->nfds = 0;
-	if (!got)
-		return 0;
-	struct cmsghdr_k c = { sizeof c + (uint64_t)got * 4, SOL_SOCKET, SCM_RIGHTS };
-	if (copy_to_user(curmm(), h->control, &c, sizeof c) ||
-	    copy_to_user(curmm(), h->control + sizeof c, fds, (size_t)got * 4))
-		return 0;
-	return c.len;
+	if (got)
+		cmsg_put(c, SCM_RIGHTS, fds, (size_t)got * 4);
+}
+
+/* SO_PASSCRED: the sender's credentials first (Linux's scm_recv order), then any files. */
+static uint64_t write_control(struct socket *s, struct msg_k *m, const struct msghdr_k *h, int flags)
+{
+	struct cbuf c = { h->control, h->control ? h->controllen : 0, 0 };
+	if (s->family == AF_UNIX && s->passcred && m->has_cred &&
+	    cmsg_put(&c, SCM_CREDENTIALS, &m->cred, sizeof m->cred))
+		m->flags |= MSG_CTRUNC;
+	write_rights(m, &c, flags);
+	return c.pos;
 }
 
 static long do_recvmsg(struct socket *s, uint64_t umsg, int flags)
@@ -495,6 +524,8 @@ static long do_recvmsg(struct socket *s, uint64_t umsg, int flags)
 	struct msghdr_k h;
 	if (copy_from_user(curmm(), &h, umsg, sizeof h))
 		return -EFAULT;
+	if ((int32_t)h.namelen < 0)
+		return -EINVAL;
 	uint8_t k[SADDR_MAX];
 	struct msg_k m = { .src = h.name ? k : NULL };
 	size_t npages = 0;
@@ -507,7 +538,7 @@ static long do_recvmsg(struct socket *s, uint64_t umsg, int flags)
 		drop_fds(&m);
 		return r;
 	}
-	uint64_t clen = write_rights(&m, &h, flags);
+	uint64_t clen = write_control(s, &m, &h, flags);
 	uint32_t namelen = h.name ? (uint32_t)m.srclen : 0;
 	if (h.name && m.srclen &&
 	    copy_to_user(curmm(), h.name, k, (size_t)(m.srclen < (int)h.namelen ? m.srclen : (int)h.namelen)))

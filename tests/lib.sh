@@ -39,3 +39,34 @@ check_no_log() {
 	if tr -d '\r' <"$LOGDIR/$1.log" | grep -Eq -- "$3"; then
 		fail "$2" "unexpected line matching '$3' in $LOGDIR/$1.log"; else pass "$2"; fi
 }
+
+# QEMU sifive_u has no shutdown device: the kernel ends with HALT_RE's line
+# and waits in wfi, so a run is watched and stopped (qemu_until).
+HALT_RE='^duet: no shutdown device; halted with status [0-9]+$'
+
+# qemu_until NAME TIMEOUT REGEX QEMU-ARGS...: QEMU in the background, log in
+# $LOGDIR/NAME.log; stops it once a line matches REGEX (SEEN=1) or at the
+# timeout (SEEN=0).  ELAPSED (s) and ELAPSED_MS: the time until then.
+qemu_until() {
+	name=$1 t=$2 re=$3; shift 3
+	log=$LOGDIR/$name.log
+	: >"$log"
+	start=$(date +%s%N)
+	timeout -k 5 "$t" qemu-system-riscv64 "$@" </dev/null >"$log" 2>&1 &
+	pid=$!
+	SEEN=0
+	while kill -0 "$pid" 2>/dev/null; do
+		if tr -d '\r' <"$log" | grep -Eq -- "$re"; then
+			SEEN=1
+			sleep 0.5	# anything printed after the status line would be a bug: let it show
+			break
+		fi
+		sleep 0.2
+	done
+	ELAPSED_MS=$(( ($(date +%s%N) - start) / 1000000 ))
+	ELAPSED=$(( ELAPSED_MS / 1000 ))
+	kill "$pid" 2>/dev/null		# timeout passes the TERM on to QEMU
+	wait "$pid" 2>/dev/null
+	[ $SEEN = 1 ] || ! tr -d '\r' <"$log" | grep -Eq -- "$re" || SEEN=1
+	return 0
+}

@@ -191,6 +191,31 @@ static void test_msg_blocking(void)
 	code = wait_code(pid);
 	UT_CHECK("msg-signal-eintr", code == 0, "child exit %d", code);
 
+	/* even with SA_RESTART: System V IPC calls are never restarted (signal(7)) */
+	int s = semget(IPC_PRIVATE, 1, 0600);
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+		sigaction(SIGALRM, &sa, NULL);
+		alarm(1);
+		long r1 = SYS5(SYS_msgrcv, q, &m, sizeof m.text, 0, 0);
+		alarm(1);
+		struct sembuf down = { 0, -1, 0 };
+		long r2 = SYS3(SYS_semop, s, &down, 1);
+		_exit(r1 == -EINTR && r2 == -EINTR ? 0 : 1);
+	}
+	int st = 0;
+	pid_t w = 0;
+	for (int t = 0; t < 1000 && (w = waitpid(pid, &st, WNOHANG)) == 0; t++)
+		pause_ms(10);
+	if (w == 0) {
+		kill(pid, SIGKILL);	/* restarted: it would wait for ever */
+		waitpid(pid, &st, 0);
+	}
+	code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	semctl(s, 0, IPC_RMID);
+	UT_CHECK("ipc-eintr-despite-sa-restart", code == 0, "child exit %d (137: restarted and killed)", code);
+
 	/* a sender parked on a full queue is woken by a receive */
 	static long big[4100 / sizeof(long)] = { 1 };	/* type 1, 4000 bytes of text */
 	for (int i = 0; i < 4; i++)

@@ -138,6 +138,24 @@ static void test_unix_seqpacket(void)
 	close(sv[0]);
 	ut_check_ret("unix-seqpacket-eof", R(recv(sv[1], buf, sizeof buf, 0)), 0);
 	close(sv[1]);
+
+	/* through listen/connect/accept too; a stream socket may not connect to it */
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	memcpy(sa.sun_path, "\0duet-seq", 9);
+	socklen_t alen = offsetof(struct sockaddr_un, sun_path) + 9;
+	int l = socket(AF_UNIX, SOCK_SEQPACKET, 0), c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	bind(l, (void *)&sa, alen);
+	listen(l, 1);
+	int st = socket(AF_UNIX, SOCK_STREAM, 0);
+	ut_check_ret("unix-stream-to-seqpacket-eprototype", R(connect(st, (void *)&sa, alen)), -EPROTOTYPE);
+	close(st);
+	connect(c, (void *)&sa, alen);
+	int acc = accept(l, NULL, NULL);
+	send(c, "rec1", 4, 0);
+	send(c, "r2", 2, 0);
+	long x = R(recv(acc, buf, sizeof buf, 0)), y = R(recv(acc, buf, sizeof buf, 0));
+	UT_CHECK("unix-seqpacket-accepted-records", x == 4 && y == 2, "got %ld %ld", x, y);
+	close(acc), close(c), close(l);
 }
 
 /* The first character of `ls -l path`, run through busybox. */
@@ -328,6 +346,29 @@ static void test_scm_rights(void)
 	UT_CHECK("unix-scm-rights-pass-pipe", ok, "r %ld fd %d", r, fd);
 	close(fd);
 	close(p[0]);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* SO_PASSCRED: the kernel says who sent each datagram */
+	socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+	int one = 1;
+	setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one, sizeof one);
+	pid_t pid = fork();
+	if (pid == 0) {
+		send(sv[0], "c", 1, 0);
+		_exit(0);
+	}
+	wait_child(pid);
+	char cb[CMSG_SPACE(sizeof(struct ucred))] = { 0 };
+	struct msghdr ch = { .msg_iov = &(struct iovec){ &data, 1 }, .msg_iovlen = 1,
+			     .msg_control = cb, .msg_controllen = sizeof cb };
+	r = R(recvmsg(sv[1], &ch, 0));
+	struct cmsghdr *cc = CMSG_FIRSTHDR(&ch);
+	struct ucred uc = { 0 };
+	if (r == 1 && cc && cc->cmsg_type == SCM_CREDENTIALS)
+		memcpy(&uc, CMSG_DATA(cc), sizeof uc);
+	UT_CHECK("unix-so-passcred-scm-credentials", uc.pid == pid && uc.uid == getuid(),
+		 "r %ld pid %d want %d", r, uc.pid, pid);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -561,6 +602,42 @@ static void test_tcp_errors(void)
 	close(l);
 }
 
+/* A nonblocking connect to a full backlog is in progress until accept makes room. */
+static void test_tcp_connect_in_progress(void)
+{
+	int port, l = tcp_listener(&port, 0);
+	struct sockaddr_in sa = loop_addr(port);
+	int c1 = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c1, (void *)&sa, sizeof sa);	/* backlog 0 holds this one */
+	int c2 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ut_check_ret("tcp-full-backlog-nonblock-einprogress", R(connect(c2, (void *)&sa, sizeof sa)), -EINPROGRESS);
+	struct pollfd p = { c2, POLLOUT, 0 };
+	ut_check_ret("tcp-in-progress-not-writable", R(poll(&p, 1, 0)), 0);
+	ut_check_ret("tcp-in-progress-connect-ealready", R(connect(c2, (void *)&sa, sizeof sa)), -EALREADY);
+	struct sockaddr_in peer;
+	socklen_t pl = sizeof peer;
+	ut_check_ret("tcp-in-progress-getpeername-enotconn", R(getpeername(c2, (void *)&peer, &pl)), -ENOTCONN);
+	int w1 = accept(l, NULL, NULL);
+	p.revents = 0;
+	ut_check_ret("tcp-in-progress-completes-on-accept", R(poll(&p, 1, 5000)), 1);
+	int err = -1;
+	socklen_t el = sizeof err;
+	getsockopt(c2, SOL_SOCKET, SO_ERROR, &err, &el);
+	int w2 = accept(l, NULL, NULL);
+	UT_CHECK("tcp-in-progress-connected", err == 0 && w2 >= 0 && write(c2, "k", 1) == 1,
+		 "SO_ERROR %d, accept %d", err, w2);
+	/* a connect still in progress when the listener closes is refused */
+	int c3 = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), c4 = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c4, (void *)&sa, sizeof sa);	/* fills the backlog again */
+	long r = R(connect(c3, (void *)&sa, sizeof sa));
+	close(l);
+	err = -1;
+	getsockopt(c3, SOL_SOCKET, SO_ERROR, &err, &el);
+	UT_CHECK("tcp-in-progress-refused-when-listener-closes", r == -EINPROGRESS && err == ECONNREFUSED,
+		 "connect %ld SO_ERROR %d", r, err);
+	close(c1), close(c2), close(c3), close(c4), close(w1), close(w2);
+}
+
 /* A connection the listener never accepted is reset when the listener closes. */
 static void test_unaccepted_reset(void)
 {
@@ -670,6 +747,26 @@ static void test_close_while_blocked(void)
 	void *r;
 	pthread_join(t, &r);
 	UT_CHECK("close-while-blocked-reader", (long)r == 0 || (long)r == -1, "read returned %ld", (long)r);
+}
+
+static void *blocked_acceptor(void *arg)
+{
+	accept(*(int *)arg, NULL, NULL);
+	return NULL;
+}
+
+/* accept is a cancellation point: pthread_cancel ends a thread parked in it. */
+static void test_cancel_in_accept(void)
+{
+	int port, l = tcp_listener(&port, 1);
+	pthread_t t;
+	pthread_create(&t, NULL, blocked_acceptor, &l);
+	usleep(50000);
+	pthread_cancel(t);
+	void *r = NULL;
+	pthread_join(t, &r);
+	UT_CHECK("pthread-cancel-in-accept", r == PTHREAD_CANCELED, "join gave %p", r);
+	close(l);
 }
 
 static long mem_free_kb(void)
@@ -863,8 +960,10 @@ int main(int argc, char **argv)
 	test_tcp_nonblock();
 	test_tcp_errors();
 	test_unaccepted_reset();
+	test_tcp_connect_in_progress();
 	test_bad_input();
 	test_close_while_blocked();
+	test_cancel_in_accept();
 	test_no_leak();
 	return ut_summary();
 }

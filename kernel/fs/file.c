@@ -117,8 +117,10 @@ static long zero_read(struct file *f, uint64_t ubuf, size_t n)
 	return clear_user(curproc()->mm, ubuf, n) ? -EFAULT : (long)n;
 }
 
-static const struct file_ops null_ops = { .read = null_read, .write = null_write, .poll = always_ready };
-static const struct file_ops zero_ops = { .read = zero_read, .write = null_write, .poll = always_ready };
+static const struct file_ops null_ops = { .read = null_read, .write = null_write, .poll = always_ready,
+					   .anywhere = 1 };
+static const struct file_ops zero_ops = { .read = zero_read, .write = null_write, .poll = always_ready,
+					   .anywhere = 1 };
 
 static const struct file_ops *dev_ops(uint32_t rdev)
 {

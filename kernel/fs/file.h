@@ -19,6 +19,10 @@ struct file_ops {
 	void (*release)(struct file *f);
 	/* readiness for poll: bit 0 readable, bit 1 writable */
 	int (*poll)(struct file *f);
+	/* read and write touch no kernel state but the caller's user memory
+	 * (under mm->lock): they may run on any hart while others run other
+	 * calls (in-place fallback, syscall_runs_anywhere in syscall/table.c) */
+	int anywhere;
 };
 
 struct file {

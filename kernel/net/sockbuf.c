@@ -121,6 +121,7 @@ static void skb_set_source(struct skb *b, struct socket *from)
 {
 	b->addrlen = from->llen;
 	memcpy(b->addr, from->laddr, (size_t)from->llen);
+	b->cred = sock_cred_now();
 	if (from->family == AF_INET && b->addrlen >= 8 && !memcmp(b->addr + 4, "\0\0\0\0", 4))
 		memcpy(b->addr + 4, "\x7f\0\0\x01", 4);	/* bound to INADDR_ANY: loopback sends from 127.0.0.1 */
 }
@@ -168,6 +169,8 @@ void sock_pair(struct socket *a, struct socket *b)
 	a->has_peercred = b->has_peercred = 1;
 }
 
+static void complete_pending(struct socket *l);
+
 int sock_listen(struct socket *s, int backlog)
 {
 	if (!sock_connection(s))
@@ -185,7 +188,8 @@ int sock_listen(struct socket *s, int backlog)
 	if (s->state != SS_LISTENING)
 		s->listen_cred = sock_cred_now();
 	s->state = SS_LISTENING;
-	sock_wake(s);		/* connecters waiting for room in a smaller backlog */
+	complete_pending(s);	/* a larger backlog */
+	sock_wake(s);		/* connecters waiting for room in a larger backlog */
 	return 0;
 }
 
@@ -196,35 +200,12 @@ static int backlog_room(void *arg)
 	return l->closed || l->state != SS_LISTENING || l->nacc <= l->backlog;
 }
 
-/*
- * Connect s to the listener at addr: the listener's side of the connection
- * is made at once and queued for accept (loopback needs no handshake), so a
- * blocking connect waits only for room in the backlog.
- */
-int sock_connect_stream(struct socket *s, const uint8_t *addr, int len, int nonblock)
+/* Make l's end of a connection from s and queue it for accept (there is room). */
+static int establish(struct socket *l, struct socket *s, const uint8_t *addr, int len)
 {
-	if (s->state == SS_CONNECTED || s->peer_closed)
-		return -EISCONN;
-	if (s->state == SS_LISTENING)
-		return -EINVAL;
-	struct socket *l;
-	int err = s->fam->find_listener(s, addr, len, &l);
-	if (err)
-		return err;
-	err = sock_wait(l, backlog_room, l, nonblock, s->sndtimeo_ns);
-	if (!err && (l->closed || l->state != SS_LISTENING))
-		err = -ECONNREFUSED;
-	if (!err && s->state != SS_UNCONNECTED)
-		err = -EISCONN;		/* another thread connected it while we waited */
-	if (!err && !s->bound && s->fam->autobind)
-		err = s->fam->autobind(s);
-	struct socket *n = err ? NULL : sock_new(l->fam, l->type, l->proto);
-	if (!err && !n)
-		err = -ENOMEM;
-	if (err) {
-		sock_put(l);
-		return err;
-	}
+	struct socket *n = sock_new(l->fam, l->type, l->proto);
+	if (!n)
+		return -ENOMEM;
 	sock_get(n);
 	s->peer = n;
 	sock_get(s);
@@ -246,9 +227,108 @@ int sock_connect_stream(struct socket *s, const uint8_t *addr, int len, int nonb
 	l->acc_tail = n;
 	l->nacc++;
 	sock_wake(l);
+	sock_wake(s);
+	return 0;
+}
+
+static void pend_remove(struct socket *l, struct socket *s)
+{
+	struct socket *prev = NULL;
+	for (struct socket **pp = &l->pend_head; *pp; prev = *pp, pp = &(*pp)->pend_next)
+		if (*pp == s) {
+			*pp = s->pend_next;
+			if (l->pend_tail == s)
+				l->pend_tail = prev;
+			s->pend_next = NULL;
+			return;
+		}
+}
+
+void sock_connect_abort(struct socket *s, int refused)
+{
+	struct socket *l = s->conn_listener;
+	if (!l)
+		return;
+	pend_remove(l, s);
+	s->conn_listener = NULL;
+	s->state = SS_UNCONNECTED;
+	if (refused)
+		s->error = ECONNREFUSED;	/* Linux: the reset to the SYN it kept sending */
 	sock_put(l);
+	sock_put(s);		/* the pending list's reference */
+	sock_wake(s);
+}
+
+/* Room in l's backlog: connects in progress complete, oldest first (the SYN retransmitted). */
+static void complete_pending(struct socket *l)
+{
+	while (l->pend_head && l->nacc <= l->backlog) {
+		struct socket *c = l->pend_head;
+		pend_remove(l, c);
+		c->conn_listener = NULL;
+		c->state = SS_UNCONNECTED;
+		if (establish(l, c, c->conn_addr, c->conn_alen))
+			c->error = ENOBUFS;
+		sock_put(l);
+		sock_put(c);
+		sock_wake(c);
+	}
+}
+
+/*
+ * A nonblocking TCP connect to a full backlog: in progress until accept
+ * makes room (Linux keeps retransmitting the SYN), then poll says POLLOUT.
+ */
+static int connect_later(struct socket *l, struct socket *s, const uint8_t *addr, int len)
+{
+	memcpy(s->conn_addr, addr, sizeof s->conn_addr);
+	s->conn_alen = len;
+	s->conn_listener = l;		/* takes find_listener's reference */
+	sock_get(s);			/* the pending list's */
+	if (l->pend_tail)
+		l->pend_tail->pend_next = s;
+	else
+		l->pend_head = s;
+	l->pend_tail = s;
+	s->state = SS_CONNECTING;
+	return -EINPROGRESS;
+}
+
+/*
+ * Connect s to the listener at addr: the listener's side of the connection
+ * is made at once and queued for accept (loopback needs no handshake), so a
+ * blocking connect waits only for room in the backlog.
+ */
+int sock_connect_stream(struct socket *s, const uint8_t *addr, int len, int nonblock)
+{
+	if (s->state == SS_CONNECTING)
+		return -EALREADY;
+	if (s->state == SS_CONNECTED || s->peer_closed)
+		return -EISCONN;
+	if (s->state == SS_LISTENING)
+		return -EINVAL;
+	struct socket *l;
+	int err = s->fam->find_listener(s, addr, len, &l);
+	if (err)
+		return err;
+	if (!s->bound && s->fam->autobind)
+		err = s->fam->autobind(s);
+	int inet = s->family == AF_INET;
+	if (!err && inet && nonblock && !backlog_room(l))
+		return connect_later(l, s, addr, len);
+	if (!err)
+		err = sock_wait(l, backlog_room, l, nonblock, s->sndtimeo_ns);
+	if (!err && (l->closed || l->state != SS_LISTENING))
+		err = -ECONNREFUSED;
+	if (!err && s->state != SS_UNCONNECTED)
+		err = -EISCONN;		/* another thread connected it while we waited */
+	if (!err)
+		err = establish(l, s, addr, len);
+	sock_put(l);
+	if (err)
+		return inet && err == -EAGAIN ? -EINPROGRESS : err;	/* SO_SNDTIMEO ran out */
 	/* a nonblocking TCP connect says "in progress" even though loopback has finished it */
-	return nonblock && s->family == AF_INET ? -EINPROGRESS : 0;
+	return nonblock && inet ? -EINPROGRESS : 0;
 }
 
 static int acceptable(void *arg)
@@ -274,6 +354,7 @@ int sock_accept(struct socket *l, int nonblock, struct socket **out)
 		l->acc_tail = NULL;
 	n->acc_next = NULL;
 	l->nacc--;
+	complete_pending(l);
 	sock_wake(l);		/* room in the backlog */
 	*out = n;
 	return 0;
@@ -339,8 +420,13 @@ static int wait_room(struct socket *s, struct socket *p, size_t need, int nonblo
 	return err;
 }
 
+static int not_connecting(void *arg) { return ((struct socket *)arg)->state != SS_CONNECTING; }
+
 static long send_conn(struct socket *s, struct msg_k *m, int flags, int nonblock)
 {
+	int err = sock_wait(s, not_connecting, s, nonblock, s->sndtimeo_ns);
+	if (err)
+		return err;
 	if (s->state != SS_CONNECTED) {
 		if (s->family == AF_INET)
 			return send_fail_pipe(flags);	/* Linux: EPIPE for an unconnected TCP socket */
@@ -472,6 +558,10 @@ static int recv_ready(void *arg)
 
 static void give_source(struct socket *s, struct skb *b, struct msg_k *m)
 {
+	if (!m->has_cred) {
+		m->cred = b->cred;
+		m->has_cred = 1;
+	}
 	if (!m->src)
 		return;
 	if (s->family == AF_INET && s->type == SOCK_STREAM) {
@@ -538,6 +628,11 @@ long sock_recv(struct socket *s, struct msg_k *m, int flags, int nonblock)
 	nonblock = nonblock || (flags & MSG_DONTWAIT);
 	if (flags & MSG_OOB)
 		return s->family == AF_INET ? -EINVAL : -EOPNOTSUPP;
+	if (s->state == SS_CONNECTING) {
+		int err = sock_wait(s, not_connecting, s, nonblock, s->rcvtimeo_ns);
+		if (err)
+			return err;
+	}
 	if (sock_connection(s) && s->state != SS_CONNECTED)
 		return s->family == AF_INET ? -ENOTCONN : -EINVAL;
 	size_t want = m->uio.resid, done = 0;
@@ -575,7 +670,7 @@ int sock_shutdown(struct socket *s, int how)
 {
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
-	if (sock_connection(s) && s->state == SS_UNCONNECTED)
+	if (sock_connection(s) && (s->state == SS_UNCONNECTED || s->state == SS_CONNECTING))
 		return -ENOTCONN;
 	if (s->family == AF_INET && !sock_connection(s) && !s->rlen)
 		return -ENOTCONN;
@@ -601,6 +696,8 @@ int sock_poll(struct socket *s)
 		r |= POLL_READABLE;
 	struct socket *p = conn_peer(s);
 	if (sock_connection(s)) {
+		if (s->state == SS_CONNECTING)
+			return r;		/* POLLOUT once the connection is made */
 		if (s->state != SS_CONNECTED)
 			return r | (s->family == AF_INET ? POLL_HANGUP : 0);
 		/* unix: the peer's close ends both ways; TCP: both directions shut */

@@ -55,6 +55,9 @@ void sock_wake(struct socket *s)
 void sock_close(struct socket *s)
 {
 	s->closed = 1;
+	sock_connect_abort(s, 0);
+	while (s->pend_head)
+		sock_connect_abort(s->pend_head, 1);	/* the listener goes: refused */
 	for (struct socket *n; (n = s->acc_head) != NULL; ) {
 		s->acc_head = n->acc_next;
 		s->nacc--;

@@ -77,10 +77,12 @@ struct skb {
 	uint8_t addr[112];
 	struct file **fds;	/* SCM_RIGHTS: nfds referenced files, or NULL */
 	int nfds;
+	struct ucred_k cred;	/* the sender, for SCM_CREDENTIALS */
 	uint8_t data[];
 };
 
-enum sock_state { SS_UNCONNECTED, SS_LISTENING, SS_CONNECTED };
+/* SS_CONNECTING: a nonblocking TCP connect waiting for room in a full backlog */
+enum sock_state { SS_UNCONNECTED, SS_LISTENING, SS_CONNECTING, SS_CONNECTED };
 
 struct socket;
 struct msg_k;
@@ -132,6 +134,11 @@ struct socket {
 	/* listening */
 	struct socket *acc_head, *acc_tail, *acc_next;
 	int backlog, nacc;
+	/* connects in progress (SS_CONNECTING), completed as accept makes room */
+	struct socket *pend_head, *pend_tail, *pend_next;
+	struct socket *conn_listener;	/* SS_CONNECTING: where (referenced), and the address asked */
+	uint8_t conn_addr[16];
+	int conn_alen;
 	struct ucred_k listen_cred;
 	/* names (family format): local, and the peer's */
 	uint8_t laddr[112], raddr[112];
@@ -155,8 +162,10 @@ struct msg_k {
 	uint64_t control;	/* user cmsg buffer */
 	uint64_t controllen;	/* in: its size; out (recv): bytes written */
 	int flags;		/* recv: MSG_TRUNC, MSG_CTRUNC out */
-	struct file **fds;	/* send: SCM_RIGHTS files taken from the caller */
+	struct file **fds;	/* SCM_RIGHTS files: send: taken from the caller; recv: received */
 	int nfds;
+	struct ucred_k cred;	/* recv: the sender of the first skb read */
+	int has_cred;
 };
 
 extern const struct sock_family unix_family, inet_family;
@@ -187,6 +196,8 @@ int sock_shutdown(struct socket *s, int how);
 int sock_poll(struct socket *s);
 long sock_nread(struct socket *s);	/* FIONREAD */
 void sock_purge(struct socket *s);
+/* s closes or its listener does: forget a connect in progress (refused if refused) */
+void sock_connect_abort(struct socket *s, int refused);
 /* Connect two fresh sockets to each other (socketpair). */
 void sock_pair(struct socket *a, struct socket *b);
 static inline int sock_connection(const struct socket *s) { return s->type != SOCK_DGRAM; }

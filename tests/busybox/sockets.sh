@@ -1,7 +1,8 @@
 #!/bin/sh
 # Sockets through busybox (tests/qemu/sockets.sh boots it with
 # init=/tests/sockets.sh): nc over TCP loopback, and logger writing to
-# syslogd's AF_UNIX datagram socket /dev/log.  Every wait is bounded.
+# syslogd's AF_UNIX datagram socket /dev/log, httpd and wget over TCP.
+# A hang is bounded by the QEMU run's timeout (tests/qemu/sockets.sh).
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 pass=0
 fail=0
@@ -26,6 +27,16 @@ sleep 1
 kill $slpid
 wait $slpid 2>/dev/null
 check logger-to-syslogd "$(grep -o 'duet: via-dev-log' /tmp/messages)" 'duet: via-dev-log'
+
+# httpd and wget: HTTP over TCP loopback (httpd sends the file with sendfile)
+mkdir -p /tmp/www
+echo served-by-httpd >/tmp/www/index.html
+httpd -f -p 127.0.0.1:8080 -h /tmp/www &
+hpid=$!
+sleep 1
+check httpd-wget "$(wget -q -O - http://127.0.0.1:8080/index.html)" served-by-httpd
+kill $hpid
+wait $hpid 2>/dev/null
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -7,7 +7,7 @@
 # 1. Freestanding compile of rpc/*.h and sched/waker.c with the kernel's
 #    flags (if riscv64-unknown-elf-gcc is installed); the objects must not
 #    need any symbol (no libgcc/libatomic helpers).
-# 2. test_ring, test_waker, test_idle under ThreadSanitizer
+# 2. test_ring, test_waker, test_idle, test_claim under ThreadSanitizer
 #    (halt_on_error=1 exitcode=66: a race fails the run). -Wno-tsan: GCC
 #    warns that TSan does not model atomic_thread_fence. It executes it (a
 #    real locked instruction), it just draws no happens-before edge from it;
@@ -16,7 +16,9 @@
 # 3. test_idle litmus, built WITHOUT TSan: the store-buffering litmus on the
 #    real idle.h/ring.h functions, on this machine's hardware. Then the
 #    negative control: test_idle built with -DBROKEN_NO_FENCE (no re-check
-#    after idle_prepare) must be caught by its watchdog (~3 s).
+#    after idle_prepare) must be caught by its watchdog (~3 s); and
+#    test_claim built with -DBROKEN_CLAIM (check-then-act instead of one
+#    RMW) must be caught running a call twice.
 # 4. If riscv64-linux-gnu-gcc and qemu-riscv64 are installed: the same tests
 #    built for riscv64 and run under qemu user mode (no TSan; checks the
 #    RISC-V code: amo*, fences, 32-bit index wrap).
@@ -29,10 +31,10 @@ cd "$(dirname "$0")/../.." || exit 1
 
 if [ -n "$QUICK" ]; then
         RING_ARGS="1000000 200000"; WAKER_ARGS="100000 100000"
-        IDLE_ARGS="100000"; LITMUS_ARGS="litmus 200000"
+        IDLE_ARGS="100000"; LITMUS_ARGS="litmus 200000"; CLAIM_ARGS="20000"
 else
         RING_ARGS="10000000 4000000"; WAKER_ARGS="1000000 1000000"
-        IDLE_ARGS="3000000"; LITMUS_ARGS="litmus 2000000"
+        IDLE_ARGS="3000000"; LITMUS_ARGS="litmus 2000000"; CLAIM_ARGS="20000"
 fi
 TIMEOUT=170
 
@@ -133,6 +135,9 @@ build test_waker gcc $CFLAGS $TSAN tests/host/test_waker.c sched/waker.c &&
 build test_idle gcc $CFLAGS $TSAN tests/host/test_idle.c &&
         run test_idle "$B/test_idle" $IDLE_ARGS
 
+build test_claim gcc $CFLAGS $TSAN tests/host/test_claim.c &&
+        run test_claim "$B/test_claim" $CLAIM_ARGS
+
 # 3. hardware litmus, no TSan
 build test_idle_native gcc $CFLAGS tests/host/test_idle.c &&
         run test_idle_litmus "$B/test_idle_native" $LITMUS_ARGS
@@ -153,6 +158,22 @@ if build test_idle_broken gcc $CFLAGS $TSAN -DBROKEN_NO_FENCE tests/host/test_id
         fi
 fi
 
+# 3c. negative control: the claim decided by a load and a later store
+#     (-DBROKEN_CLAIM) must be caught running a call twice.
+if build test_claim_broken gcc $CFLAGS $TSAN -DBROKEN_CLAIM tests/host/test_claim.c; then
+        echo "== test_claim_broken (must fail): $B/test_claim_broken $CLAIM_ARGS"
+        timeout "$TIMEOUT" "$B/test_claim_broken" $CLAIM_ARGS > "$B/out" 2>&1
+        rc=$?
+        sed 's/^/   | /' "$B/out"
+        if [ $rc -ne 0 ] && grep -Eq '^FAIL .*(ran twice|reclaimed call answered|after the last call)' "$B/out"; then
+                echo "PASS negative control: the broken claim (check, then act) is caught running a call twice"
+                pass=$((pass + 1))
+        else
+                echo "FAIL negative control: test_claim did not detect the broken claim (exit $rc)"
+                fail=$((fail + 1))
+        fi
+fi
+
 # 4. riscv64 user mode
 if command -v riscv64-linux-gnu-gcc > /dev/null && command -v qemu-riscv64 > /dev/null; then
         RV="riscv64-linux-gnu-gcc"
@@ -163,6 +184,8 @@ if command -v riscv64-linux-gnu-gcc > /dev/null && command -v qemu-riscv64 > /de
                 run rv64_test_waker qemu-riscv64 "$B/rv_waker" $WAKER_ARGS
         build rv_idle $RV $RVFLAGS tests/host/test_idle.c &&
                 run rv64_test_idle qemu-riscv64 "$B/rv_idle" $IDLE_ARGS
+        build rv_claim $RV $RVFLAGS tests/host/test_claim.c &&
+                run rv64_test_claim qemu-riscv64 "$B/rv_claim" $CLAIM_ARGS
 else
         echo "-- riscv64-linux-gnu-gcc or qemu-riscv64 not found: riscv64 user-mode run skipped"
 fi

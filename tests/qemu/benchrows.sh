@@ -61,14 +61,16 @@ fi
 #    slower than the recent average make adapt=1 give up spin windows and
 #    sleep (skips > 0, the client idle for long), while adapt=0 never skips.
 #    (The client's idle time with adapt=0 depends on when the stall falls,
-#    so it is not checked.) --
+#    so it is not checked.)  fallback=0: with the in-place fallback the
+#    client would run getppid itself and never wait; tests/qemu/fallback.sh
+#    covers that. --
 # adapt_run NAME ADAPT: boot a long getppid loop, SIGSTOP the server hart's
 # vCPU thread for 0.5 s once the loop runs, then let it go
 adapt_run() {
 	log=$LOGDIR/$1.log
 	timeout --foreground -k 5 600 qemu-system-riscv64 -M virt -smp 2 -m 512M -nographic \
 		-bios default -kernel "$KERNEL" -initrd $INITRD -name duet,debug-threads=on \
-		-append "init=/bin/bench offload=1 adapt=$2 loglevel=info -- getppid 200000" \
+		-append "init=/bin/bench offload=1 adapt=$2 fallback=0 loglevel=info -- getppid 200000" \
 		</dev/null >"$log" 2>&1 &
 	tpid=$!
 	i=0

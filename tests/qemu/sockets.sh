@@ -2,8 +2,8 @@
 # Sockets (docs/SOCKETS.md): user/socktest (AF_UNIX stream, dgram and
 # seqpacket, path and abstract names, SO_PEERCRED, SCM_RIGHTS, EPIPE and
 # SIGPIPE; UDP and TCP over loopback, nonblocking connect and poll, the
-# errors) in offload=1, offload=0 and clients=2, then busybox's nc, syslogd and logger
-# on top of them.
+# errors) in offload=1, offload=0 and clients=2, then busybox's nc, syslogd,
+# logger, httpd and wget on top of them.
 . tests/lib.sh
 INITRD=$BUILD/initramfs.cpio
 

@@ -118,7 +118,7 @@ static int map_private(struct mm *mm, uint64_t va, const void *src, uint64_t n, 
  * A segment from the file's page cache (kernel/fs/pagecache.c): the pages of
  * file bytes are the cache's own, shared read-only (copy-on-write in a
  * writable segment); the page where the bytes end and the bss begins is a
- * private copy zeroed past the end; the rest of the bss fresh zero pages.
+ * private copy zeroed past the end; the rest of the bss demand-zero.
  */
 static int map_segment_cached(struct mm *mm, struct inode *ip, const struct elf64_phdr *ph, uint64_t va)
 {
@@ -128,6 +128,8 @@ static int map_segment_cached(struct mm *mm, struct inode *ip, const struct elf6
 	uint64_t shared = (perm & PTE_W) ? (perm & ~PTE_W) | PTE_COW : perm;
 	int err = 0;
 	for (uint64_t a = start; a < mend && !err; a += PGSIZE) {
+		if (a >= ((fend + PGSIZE - 1) & ~(PGSIZE - 1)))
+			return uvm_map_lazy(mm, a, mend - a, perm);	/* whole bss pages: demand-zero */
 		void *pg = a < fend ? pcache_page(ip, (off0 + (a - start)) / PGSIZE) : NULL;
 		if (a < fend && !pg)
 			return -ENOMEM;

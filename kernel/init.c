@@ -72,6 +72,8 @@ static void rootfs_init(void)
 	make_node("/dev", "zero", S_IFCHR | 0666, MKDEV(1, 5));
 	make_node("/dev", "random", S_IFCHR | 0666, MKDEV(1, 8));
 	make_node("/dev", "urandom", S_IFCHR | 0666, MKDEV(1, 9));
+	/* POSIX shared memory and named semaphores (musl's shm_open, sem_open): in RAM, for all */
+	make_node("/dev", "shm", S_IFDIR | 01777, 0);
 	if (rtc_present()) {
 		make_node("/dev", "rtc0", S_IFCHR | 0600, MKDEV(RTC_MAJOR, 0));
 		make_rtc_link();

@@ -9,6 +9,7 @@
 #include "kernel/printk.h"
 #include "kernel/memlayout.h"
 #include "kernel/vm.h"
+#include "kernel/uvm.h"
 #include "kernel/smp.h"
 #include "kernel/trap.h"
 #include "kernel/timer.h"
@@ -56,6 +57,7 @@ void kmain(uint64_t hartid, uint64_t dtb_pa)
 	kprintf("\nduet: booting on hart %lu, %s\n", hartid, plat.model);
 	sbi_init();			/* probe TIME, IPI, HSM, SRST */
 	mm_init();			/* page pool, kmalloc, kernel page table */
+	uvm_init();			/* the zero page behind untouched user memory */
 	struct cpu *boot = smp_assign((uint32_t)hartid);	/* logical ids and roles */
 	if (!boot || smp_alloc_stacks() != 0)
 		panic("boot hart %lu has no role or no stack", hartid);

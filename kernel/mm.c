@@ -124,9 +124,24 @@ static void pool_setup(void)
 	kmem_init(&kmem, &kpool);
 }
 
-pte_t *vm_walk(pagetable_t pt, uint64_t va, int alloc)
+/*
+ * A demand-zero entry above the leaves (a whole 2 MiB or 1 GiB range) that
+ * a walk must go through becomes a table of 512 such entries, one level down.
+ */
+static pagetable_t split_lazy(pte_t *pte)
 {
-	for (int level = 2; level > 0; level--) {
+	pagetable_t next = page_alloc();
+	if (!next)
+		return NULL;
+	for (int i = 0; i < 512; i++)
+		next[i] = *pte;
+	*pte = PA2PTE(VA2PA(next)) | PTE_V;
+	return next;
+}
+
+pte_t *vm_walk_level(pagetable_t pt, uint64_t va, int stop, int alloc)
+{
+	for (int level = 2; level > stop; level--) {
 		pte_t *pte = &pt[PX(level, va)];
 		if (*pte & PTE_V) {
 			if (*pte & (PTE_R | PTE_W | PTE_X))
@@ -135,14 +150,19 @@ pte_t *vm_walk(pagetable_t pt, uint64_t va, int alloc)
 		} else {
 			if (!alloc)
 				return NULL;
-			pagetable_t next = page_alloc();
+			pagetable_t next = PTE_IS_LAZY(*pte) ? split_lazy(pte) : page_alloc();
 			if (!next)
 				return NULL;
 			*pte = PA2PTE(VA2PA(next)) | PTE_V;
 			pt = next;
 		}
 	}
-	return &pt[PX(0, va)];
+	return &pt[PX(stop, va)];
+}
+
+pte_t *vm_walk(pagetable_t pt, uint64_t va, int alloc)
+{
+	return vm_walk_level(pt, va, 0, alloc);
 }
 
 int vm_map(pagetable_t pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t perm)

@@ -339,11 +339,24 @@ static __hotpath void syscall_from_user(struct task *t)
 
 static void user_fault(struct task *t, uint64_t cause, uint64_t addr)
 {
-	int write = cause == EXC_STORE_PAGE || cause == EXC_STORE_ACCESS;
-	if ((cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE) &&
-	    uvm_fault(t->proc->mm, addr, write) == 0) {
-		/* stack growth or copy-on-write: drop the stale entry, retry */
+	int access = cause == EXC_STORE_PAGE || cause == EXC_STORE_ACCESS ? UVM_WRITE :
+		     cause == EXC_INST_PAGE ? UVM_EXEC : UVM_READ;
+	int err = cause == EXC_LOAD_PAGE || cause == EXC_STORE_PAGE || cause == EXC_INST_PAGE ?
+		  uvm_fault(t->proc->mm, addr, access) : -EFAULT;
+	if (err == 0) {
+		/* demand-zero, stack growth or copy-on-write: drop the stale entry, retry */
 		__asm__ volatile("sfence.vma %0, zero" :: "r"(addr) : "memory");
+		return;
+	}
+	if (err == -ENOMEM) {
+		/*
+		 * What Linux's OOM killer shows the user: the process that needed
+		 * the page dies of SIGKILL; its pages come back and the rest runs on.
+		 */
+		pr_warn("Out of memory: killed process %d (%s), a page fault at %lx found no free page\n",
+			t->proc->pid, t->proc->comm, addr);
+		atomic_fetch_add_explicit(&uvm_counters.oom_kills, 1, memory_order_relaxed);
+		signal_fatal(t, SIGKILL);
 		return;
 	}
 	pr_info("pid %d (%s): fault cause %lu at pc %lx addr %lx\n", t->proc->pid,

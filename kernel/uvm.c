@@ -11,7 +11,61 @@
 #include <string.h>
 
 #define PTE_LEAF_USER (PTE_V | PTE_U | PTE_A | PTE_D)
+#define PTE_PERM (PTE_R | PTE_W | PTE_X)
 static atomic_uint next_asid = 1;
+
+/*
+ * Private anonymous memory is demand-zero (PTE_LAZY, arch/riscv/riscv.h):
+ * mmap and brk write one entry per 4 KiB, 2 MiB or 1 GiB range and no page;
+ * the first access allowed by the entry's permissions gets a page, on
+ * whichever hart faults (resolve).  A first read maps the one zero page
+ * copy-on-write, as Linux does, so reading untouched memory costs nothing.
+ */
+static void *zero_page;
+struct uvm_counters uvm_counters;
+
+/* Once, on the boot hart (proc_init): the page every untouched read sees. */
+void uvm_init(void)
+{
+	zero_page = upage_alloc();
+	BUG_ON(!zero_page);	/* boot: the pool is full */
+}
+
+static uint64_t level_size(int level) { return 1UL << (12 + 9 * level); }
+
+/*
+ * Where a walk for va stops: the leaf entry (*level 0), or an invalid
+ * entry above the leaves, empty or demand-zero for its whole range.
+ * User tables hold no huge leaves.  Caller holds mm->lock.
+ */
+static pte_t *walk_stop(struct mm *mm, uint64_t va, int *level)
+{
+	pagetable_t pt = mm->pgd;
+	for (int l = 2; l > 0; l--) {
+		pte_t *pte = &pt[PX(l, va)];
+		if (!(*pte & PTE_V)) {
+			*level = l;
+			return pte;
+		}
+		pt = PA2VA(PTE2PA(*pte));
+	}
+	*level = 0;
+	return &pt[PX(0, va)];
+}
+
+/*
+ * The leaf entry of va for a change to part of a range: a demand-zero
+ * entry above the leaves is split down to them; NULL if nothing is mapped
+ * at va (or no memory for the split).  Caller holds mm->lock.
+ */
+static pte_t *walk_leaf_split(struct mm *mm, uint64_t va)
+{
+	int level;
+	pte_t *pte = walk_stop(mm, va, &level);
+	if (level == 0)
+		return pte;
+	return PTE_IS_LAZY(*pte) ? vm_walk(mm->pgd, va, 1) : NULL;
+}
 
 struct mm *mm_create(void)
 {
@@ -73,8 +127,8 @@ static int map_zero_page(struct mm *mm, uint64_t va, uint64_t perm)
 	pte_t *pte = vm_walk(mm->pgd, va, 1);
 	if (!pte)
 		return -ENOMEM;
-	if (*pte & PTE_V)
-		return 0;
+	if (*pte & (PTE_V | PTE_NONE))
+		return 0;	/* a page there already (a PROT_NONE one too: not leaked) */
 	void *pg = upage_alloc();
 	if (!pg)
 		return -ENOMEM;
@@ -88,6 +142,37 @@ int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
 	spin_lock(&mm->lock);
 	for (uint64_t a = va & ~(PGSIZE - 1); a < va + len && !err; a += PGSIZE)
 		err = map_zero_page(mm, a, perm);
+	spin_unlock(&mm->lock);
+	return err;
+}
+
+int uvm_map_lazy(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
+{
+	uint64_t end = va + len;
+	int err = 0;
+	spin_lock(&mm->lock);
+	for (uint64_t a = va & ~(PGSIZE - 1); a < end && !err; ) {
+		int level = 2;
+		pte_t *pte;
+		for (;;) {	/* the largest aligned range inside [a, end) not holding a table */
+			uint64_t sz = level_size(level);
+			if (level > 0 && ((a & (sz - 1)) || a + sz > end || a + sz < a)) {
+				level--;
+				continue;
+			}
+			pte = vm_walk_level(mm->pgd, a, level, 1);
+			if (pte && level > 0 && (*pte & PTE_V)) {
+				level--;
+				continue;
+			}
+			break;
+		}
+		if (!pte)
+			err = -ENOMEM;
+		else if (!*pte)
+			*pte = PTE_LAZY | (perm & PTE_PERM);
+		a += level_size(level);
+	}
 	spin_unlock(&mm->lock);
 	return err;
 }
@@ -145,14 +230,27 @@ void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len)
 	for (uint64_t a = va; a < va + len; ) {
 		int n = 0;
 		spin_lock(&mm->lock);
-		for (; a < va + len && n < 32; a += PGSIZE) {
-			pte_t *pte = vm_walk(mm->pgd, a, 0);
-			if (pte && (*pte & (PTE_V | PTE_NONE))) {
-				freed[n++] = PA2VA(PTE2PA(*pte));
-				*pte = 0;
-			} else if (pte) {
-				*pte = 0;	/* a SIGBUS marker (no page behind it) */
+		while (a < va + len && n < 32) {
+			int level;
+			pte_t *pte = walk_stop(mm, a, &level);
+			if (level > 0) {
+				uint64_t sz = level_size(level), base = a & ~(sz - 1);
+				/* nothing there, or demand-zero over the whole range: one entry */
+				if (!PTE_IS_LAZY(*pte) || (base >= va && base + sz <= va + len)) {
+					*pte = 0;
+					a = base + sz;
+					continue;
+				}
+				pte = vm_walk(mm->pgd, a, 1);	/* part of it: split */
+				if (!pte) {
+					a += PGSIZE;	/* no memory for a table: it stays (logged by none) */
+					continue;
+				}
 			}
+			if (*pte & (PTE_V | PTE_NONE))
+				freed[n++] = PA2VA(PTE2PA(*pte));
+			*pte = 0;	/* a page, or a demand-zero or SIGBUS entry (no page behind it) */
+			a += PGSIZE;
 		}
 		if (n)
 			mm->tlb_gen++;
@@ -171,8 +269,31 @@ int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm)
 	int err = 0;
 	spin_lock(&mm->lock);
 	for (uint64_t a = va; a < va + len; a += PGSIZE) {
-		pte_t *pte = vm_walk(mm->pgd, a, 0);
-		if (!pte || !(*pte & (PTE_V | PTE_NONE))) {
+		int level;
+		pte_t *pte = walk_stop(mm, a, &level);
+		if (level > 0) {
+			uint64_t sz = level_size(level), base = a & ~(sz - 1);
+			if (PTE_IS_LAZY(*pte) && base >= va && base + sz <= va + len) {
+				*pte = PTE_LAZY | (perm & PTE_PERM);	/* the whole range at once */
+				a = base + sz - PGSIZE;
+				continue;
+			}
+			if (!PTE_IS_LAZY(*pte)) {
+				err = -ENOMEM;	/* Linux: part of the range is unmapped */
+				a = base + sz - PGSIZE;
+				continue;
+			}
+			pte = vm_walk(mm->pgd, a, 1);
+			if (!pte) {
+				err = -ENOMEM;
+				continue;
+			}
+		}
+		if (PTE_IS_LAZY(*pte)) {
+			*pte = PTE_LAZY | (perm & PTE_PERM);	/* no page yet: the permissions it will get */
+			continue;
+		}
+		if (!(*pte & (PTE_V | PTE_NONE))) {
 			err = -ENOMEM;	/* Linux: part of the range is unmapped */
 			continue;
 		}
@@ -210,6 +331,7 @@ static int cow_break(struct mm *mm, pte_t *pte)
 		if (!copy)
 			return -ENOMEM;
 		memcpy(copy, old, PGSIZE);
+		atomic_fetch_add_explicit(&uvm_counters.cow_copies, 1, memory_order_relaxed);
 		*pte = PA2PTE(VA2PA(copy)) | flags;
 		upage_put(old);
 	}
@@ -222,22 +344,67 @@ static int in_stack(uint64_t va)
 	return va < USER_STACK_TOP && va >= USER_STACK_TOP - USER_STACK_MAX;
 }
 
-/* Caller holds mm->lock. Returns the leaf PTE allowing the access, or NULL. */
-static pte_t *resolve(struct mm *mm, uint64_t va, int write)
+static uint64_t access_bit(int access)
 {
+	return access == UVM_WRITE ? PTE_W : access == UVM_EXEC ? PTE_X : PTE_R;
+}
+
+/*
+ * The first access to a demand-zero page: a store gets a fresh page of its
+ * own, a load or fetch the zero page (copy-on-write if writable).  *pte is
+ * the lazy entry, at any level.  Caller holds mm->lock.
+ */
+static pte_t *populate(struct mm *mm, uint64_t va, pte_t *pte, int access, int *oom)
+{
+	uint64_t perm = *pte & PTE_PERM;
+	if (!(perm & access_bit(access)))
+		return NULL;
+	pte = vm_walk(mm->pgd, va, 1);	/* splits a 2 MiB / 1 GiB entry */
+	void *pg = !pte ? NULL : access == UVM_WRITE ? upage_alloc() : zero_page;
+	if (!pg) {
+		*oom = 1;
+		return NULL;
+	}
+	atomic_fetch_add_explicit(pg == zero_page ? &uvm_counters.zero_page : &uvm_counters.demand_zero,
+				  1, memory_order_relaxed);
+	if (pg == zero_page) {
+		upage_share(pg);
+		if (perm & PTE_W)
+			perm = (perm & ~PTE_W) | PTE_COW;
+	}
+	*pte = PA2PTE(VA2PA(pg)) | perm | PTE_LEAF_USER;
+	return pte;
+}
+
+/*
+ * Caller holds mm->lock. Returns the leaf PTE allowing the access, or NULL
+ * (*oom set when it failed for want of memory, not of permission).
+ */
+static pte_t *resolve(struct mm *mm, uint64_t va, int access, int *oom)
+{
+	*oom = 0;
 	if (va >= USER_VA_END)
 		return NULL;
-	pte_t *pte = vm_walk(mm->pgd, va, 0);
-	if ((!pte || !(*pte & PTE_V)) && in_stack(va)) {
-		if (map_zero_page(mm, va & ~(PGSIZE - 1), PTE_R | PTE_W) != 0)
+	int level;
+	pte_t *pte = walk_stop(mm, va, &level);
+	if (PTE_IS_LAZY(*pte)) {
+		pte = populate(mm, va, pte, access, oom);
+	} else if ((level > 0 || !(*pte & PTE_V)) && in_stack(va)) {
+		if (map_zero_page(mm, va & ~(PGSIZE - 1), PTE_R | PTE_W) != 0) {
+			*oom = 1;
 			return NULL;
+		}
 		pte = vm_walk(mm->pgd, va, 0);
+	} else if (level > 0) {
+		return NULL;
 	}
 	if (!pte || !(*pte & PTE_V) || !(*pte & PTE_U))
 		return NULL;
-	if (write && (*pte & PTE_COW) && !PTE_IS_SHARED(*pte) && cow_break(mm, pte) != 0)
+	if (access == UVM_WRITE && (*pte & PTE_COW) && !PTE_IS_SHARED(*pte) && cow_break(mm, pte) != 0) {
+		*oom = 1;
 		return NULL;
-	if (write ? !(*pte & PTE_W) : !(*pte & PTE_R))
+	}
+	if (!(*pte & access_bit(access)))
 		return NULL;
 	return pte;
 }
@@ -268,12 +435,12 @@ int uvm_fault_code(struct mm *mm, uint64_t va)
 	if (va >= USER_VA_END)
 		return UVM_FAULT_UNMAPPED;
 	spin_lock(&mm->lock);
-	pte_t *pte = vm_walk(mm->pgd, va, 0);
-	pte_t e = pte ? *pte : 0;
+	int level;
+	pte_t e = *walk_stop(mm, va, &level);
 	spin_unlock(&mm->lock);
-	if (e & (PTE_V | PTE_NONE))
+	if ((e & (PTE_V | PTE_NONE)) || PTE_IS_LAZY(e))
 		return UVM_FAULT_ACCESS;
-	return e == PTE_SIGBUS ? UVM_FAULT_BUS : UVM_FAULT_UNMAPPED;
+	return level == 0 && e == PTE_SIGBUS ? UVM_FAULT_BUS : UVM_FAULT_UNMAPPED;
 }
 
 int uvm_page_maybe_stored(struct mm *mm, uint64_t va)
@@ -285,30 +452,34 @@ int uvm_page_maybe_stored(struct mm *mm, uint64_t va)
 	return r;
 }
 
-/*
- * Where to look after va, nothing being mapped at va: the next page, or
- * past the whole 2 MiB / 1 GiB range a missing table stands for (a fuzzer's
- * length would otherwise cost a walk per page).  Caller holds mm->lock.
- */
-static uint64_t next_candidate(struct mm *mm, uint64_t va)
-{
-	pte_t l2 = mm->pgd[PX(2, va)];
-	if (!(l2 & PTE_V))
-		return (va | ((1UL << 30) - 1)) + 1;
-	pte_t l1 = ((pagetable_t)PA2VA(PTE2PA(l2)))[PX(1, va)];
-	if (!(l1 & PTE_V))
-		return (va | ((1UL << 21) - 1)) + 1;
-	return va + PGSIZE;
-}
-
 int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len)
 {
 	int found = 0;
 	spin_lock(&mm->lock);
 	for (uint64_t a = va; a < va + len && a >= va && !found; ) {
-		pte_t *pte = vm_walk(mm->pgd, a, 0);
-		found = pte && *pte;
-		a = pte ? a + PGSIZE : next_candidate(mm, a);
+		int level;
+		pte_t *pte = walk_stop(mm, a, &level);
+		found = *pte != 0;
+		/* past the whole range a missing table stands for: a fuzzer's length costs no walk per page */
+		a = (a & ~(level_size(level) - 1)) + level_size(level);
+	}
+	spin_unlock(&mm->lock);
+	return found;
+}
+
+uint64_t uvm_find_hole(struct mm *mm, uint64_t len, uint64_t lo, uint64_t hi)
+{
+	uint64_t end = hi, a = hi, found = 0;	/* the hole so far: [a, end) */
+	spin_lock(&mm->lock);
+	while (a > lo && !found) {
+		int level;
+		pte_t *pte = walk_stop(mm, a - PGSIZE, &level);
+		uint64_t base = (a - PGSIZE) & ~(level_size(level) - 1);
+		a = base > lo ? base : lo;
+		if (*pte)
+			end = a;	/* something mapped: the hole starts again below it */
+		else if (end - a >= len)
+			found = end - len;
 	}
 	spin_unlock(&mm->lock);
 	return found;
@@ -324,19 +495,16 @@ int uvm_zap(struct mm *mm, uint64_t va, uint64_t len)
 		for (; a < va + len && n < 32; a += PGSIZE) {
 			pte_t *pte = vm_walk(mm->pgd, a, 0);
 			if (!pte || !(*pte & (PTE_V | PTE_NONE)))
-				continue;
+				continue;	/* nothing, or demand-zero already */
 			if (PTE_IS_SHARED(*pte))
 				continue;	/* shared anonymous memory keeps its bytes, as on Linux */
-			void *pg = upage_alloc();
-			if (!pg) {
-				err = -ENOMEM;
-				break;
-			}
 			old[n++] = PA2VA(PTE2PA(*pte));
-			pte_t flags = *pte & 0x3ff;
-			if (flags & PTE_COW)	/* the fresh page is ours alone */
-				flags = (flags & ~PTE_COW) | PTE_W;
-			*pte = PA2PTE(VA2PA(pg)) | flags;
+			pte_t perm = *pte & PTE_PERM;
+			if (*pte & PTE_COW)	/* writable, copy-on-write meanwhile */
+				perm |= PTE_W;
+			if (!(*pte & PTE_V))
+				perm = 0;	/* PROT_NONE */
+			*pte = PTE_LAZY | perm;	/* demand-zero again, as Linux */
 		}
 		mm->tlb_gen++;
 		spin_unlock(&mm->lock);
@@ -354,7 +522,7 @@ int uvm_move(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 	int err = 0;
 	spin_lock(&mm->lock);
 	for (uint64_t off = 0; off < len && !err; off += PGSIZE) {
-		pte_t *src = vm_walk(mm->pgd, from + off, 0);
+		pte_t *src = walk_leaf_split(mm, from + off);
 		if (!src || !*src)
 			continue;
 		pte_t *dst = vm_walk(mm->pgd, to + off, 1);
@@ -374,43 +542,54 @@ int uvm_move(struct mm *mm, uint64_t from, uint64_t to, uint64_t len)
 	return err;
 }
 
-int uvm_fault(struct mm *mm, uint64_t va, int write)
+int uvm_fault(struct mm *mm, uint64_t va, int access)
 {
+	int oom;
 	spin_lock(&mm->lock);
 	uint64_t gen = mm->tlb_gen;
-	pte_t *pte = resolve(mm, va, write);
+	pte_t *pte = resolve(mm, va, access, &oom);
 	gen = mm->tlb_gen != gen;
 	spin_unlock(&mm->lock);
 	if (gen)
 		mm_shootdown(mm);	/* a copy-on-write break moved the page */
-	return pte ? 0 : -EFAULT;
+	return pte ? 0 : oom ? -ENOMEM : -EFAULT;
 }
 
 struct mm *mm_clone(struct mm *src)
 {
-	/* before the pages go copy-on-write in both: see filemap_clone */
-	filemap_sync(src, 0, USER_VA_END);
 	struct mm *mm = mm_create();
 	if (!mm)
 		return NULL;
 	spin_lock(&src->lock);
 	int err = 0;
 	for (uint64_t i2 = 0; i2 < 256 && !err; i2++) {
-		if (!(src->pgd[i2] & PTE_V))
+		if (!(src->pgd[i2] & PTE_V)) {
+			mm->pgd[i2] = src->pgd[i2];	/* empty, or demand-zero for 1 GiB */
 			continue;
+		}
 		pagetable_t l1 = PA2VA(PTE2PA(src->pgd[i2]));
 		for (uint64_t i1 = 0; i1 < 512 && !err; i1++) {
-			if (!(l1[i1] & PTE_V))
+			if (!(l1[i1] & PTE_V)) {
+				pte_t *pte = l1[i1] ? vm_walk_level(mm->pgd, (i2 << 30) | (i1 << 21), 1, 1) : NULL;
+				if (pte)
+					*pte = l1[i1];	/* demand-zero for 2 MiB */
+				else if (l1[i1])
+					err = -ENOMEM;
 				continue;
+			}
 			pagetable_t l0 = PA2VA(PTE2PA(l1[i1]));
 			for (uint64_t i0 = 0; i0 < 512 && !err; i0++) {
-				if (!(l0[i0] & (PTE_V | PTE_NONE)))
+				if (!l0[i0])
 					continue;
 				uint64_t va = (i2 << 30) | (i1 << 21) | (i0 << 12);
 				pte_t *pte = vm_walk(mm->pgd, va, 1);
 				if (!pte) {
 					err = -ENOMEM;
 					break;
+				}
+				if (!(l0[i0] & (PTE_V | PTE_NONE))) {
+					*pte = l0[i0];	/* demand-zero or SIGBUS: no page behind it */
+					continue;
 				}
 				/* share the page; writable private ones become copy-on-write in both */
 				if ((l0[i0] & PTE_W) && !PTE_IS_SHARED(l0[i0]))
@@ -563,9 +742,9 @@ int uaccess_fault(uint64_t sepc, uint64_t scause, uint64_t stval, uint64_t *resu
 	if (sepc < (uint64_t)uaccess_copy_start || sepc >= (uint64_t)uaccess_copy_end)
 		return 0;
 	struct mm *mm = active[mycpu()->id].mm;
-	int write = scause == EXC_STORE_PAGE;
+	int access = scause == EXC_STORE_PAGE ? UVM_WRITE : UVM_READ;
 	if (mm && (scause == EXC_LOAD_PAGE || scause == EXC_STORE_PAGE) && stval < USER_VA_END &&
-	    uvm_fault(mm, stval, write) == 0) {
+	    uvm_fault(mm, stval, access) == 0) {
 		__asm__ volatile("sfence.vma %0, zero" :: "r"(stval) : "memory");
 		*resume = sepc;
 	} else {
@@ -586,7 +765,8 @@ static long user_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, int t
 		uint64_t va = uaddr + done;
 		char *k = utc_lookup(&mm->utc, mm->tlb_gen, va, to_user);
 		if (!k) {
-			pte_t *pte = resolve(mm, va, to_user);
+			int oom;
+			pte_t *pte = resolve(mm, va, to_user ? UVM_WRITE : UVM_READ, &oom);
 			if (!pte) {
 				gen = mm->tlb_gen != gen;
 				spin_unlock(&mm->lock);
@@ -673,7 +853,8 @@ long user_cmpxchg_u32(struct mm *mm, uint64_t uaddr, uint32_t expect, uint32_t d
 		return -EINVAL;
 	spin_lock(&mm->lock);
 	uint64_t gen = mm->tlb_gen;
-	pte_t *pte = resolve(mm, uaddr, 1);
+	int oom;
+	pte_t *pte = resolve(mm, uaddr, UVM_WRITE, &oom);
 	if (!pte) {
 		spin_unlock(&mm->lock);
 		return -EFAULT;

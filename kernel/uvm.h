@@ -38,6 +38,20 @@ struct mm {
 
 struct mm *mm_create(void);
 void mm_put(struct mm *mm);
+void uvm_init(void);	/* boot, after mm_init: the shared zero page */
+/* What demand paging did (any hart: atomics), shown in /proc/vmstat. */
+struct uvm_counters {
+	_Atomic uint64_t demand_zero;	/* a first store got a fresh page */
+	_Atomic uint64_t zero_page;	/* a first load or fetch mapped the zero page */
+	_Atomic uint64_t cow_copies;	/* a store to a shared page copied it */
+	_Atomic uint64_t oom_kills;	/* a fault found no page: the process was killed */
+};
+extern struct uvm_counters uvm_counters;
+/*
+ * Demand-zero [va, va+len) with perm (0 = PROT_NONE): no page until the
+ * first access; entries already there are kept.  Private anonymous memory.
+ */
+int uvm_map_lazy(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 /* Map fresh zeroed pages over [va, va+len) (already-mapped pages kept). */
 int uvm_map_zero(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
 void uvm_mark_shared(struct mm *mm, uint64_t va, uint64_t len);
@@ -51,13 +65,23 @@ void uvm_unmap(struct mm *mm, uint64_t va, uint64_t len);
 /* Map the existing user page pg at va, one more reference on it. */
 int uvm_map_page(struct mm *mm, uint64_t va, void *pg, uint64_t perm);
 int uvm_protect(struct mm *mm, uint64_t va, uint64_t len, uint64_t perm);
-/* Resolve a fault at va (stack growth); 0 if now mapped with the access allowed. */
-int uvm_fault(struct mm *mm, uint64_t va, int write);
+/*
+ * Resolve a fault at va (demand-zero, stack growth, copy-on-write); 0 if
+ * now mapped with the access allowed, -ENOMEM if that needed a page and
+ * there was none (the caller kills, as Linux's OOM path), else -EFAULT.
+ */
+enum { UVM_READ, UVM_WRITE, UVM_EXEC };
+int uvm_fault(struct mm *mm, uint64_t va, int access);
 /*
  * May the page at va hold stores?  No if unmapped or still copy-on-write
  * (the page cache's or a fork's shared page: a store would have copied it).
  */
 int uvm_page_maybe_stored(struct mm *mm, uint64_t va);
+/*
+ * The highest free [va, va+len) inside [lo, hi), 0 if none: mmap's search
+ * once its downward hint (mm->mmap_next) has reached the bottom.
+ */
+uint64_t uvm_find_hole(struct mm *mm, uint64_t len, uint64_t lo, uint64_t hi);
 /* Is any page of [va, va+len) mapped (PROT_NONE and SIGBUS pages count)? */
 int uvm_range_mapped(struct mm *mm, uint64_t va, uint64_t len);
 /* MADV_DONTNEED: the mapped pages of [va, va+len) become fresh zero pages, same permissions. */

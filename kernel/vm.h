@@ -17,6 +17,11 @@ void kstack_free(uint64_t top);
 
 /* Walk to the leaf PTE of va, allocating tables if `alloc`; NULL if absent. */
 pte_t *vm_walk(pagetable_t pt, uint64_t va, int alloc);
+/*
+ * The entry for va in the table of level `stop` (0 = leaves); with alloc,
+ * missing tables are made and demand-zero entries above stop split.
+ */
+pte_t *vm_walk_level(pagetable_t pt, uint64_t va, int stop, int alloc);
 /* Map [va, va+size) -> pa with perm; -ENOMEM on table exhaustion. */
 int vm_map(pagetable_t pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t perm);
 uint64_t mem_total_bytes(void);

@@ -15,3 +15,5 @@ typedef long (*syscall_fn)(const uint64_t a[6]);
 int path_start(int dirfd, uint64_t upath, char *kpath, struct inode **start);
 int path_parent(int dirfd, uint64_t upath, struct inode **dir, char *last, int *slash);
 struct mm *curmm(void);
+/* Where an mmap without MAP_FIXED goes (syscall/sys_mem.c); 0 when no room. */
+uint64_t mmap_pick(struct mm *mm, uint64_t len);

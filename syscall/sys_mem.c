@@ -1,6 +1,7 @@
 /*
- * brk, mmap (anonymous, and of files: private copies, shared ones written
- * back by kernel/fs/filemap.c), munmap, mprotect.  msync, madvise and mremap
+ * brk, mmap (anonymous, demand-zero when private; files: private ones from
+ * the page cache or copied, shared ones the file's shared pages of
+ * kernel/fs/filemap.c), munmap, mprotect.  msync, madvise and mremap
  * are in syscall/sys_mmap.c.
  */
 #include "syscall/sys.h"
@@ -17,8 +18,22 @@
 #define MAP_PRIVATE 0x02
 #define MAP_FIXED 0x10
 #define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
 #define MAP_FIXED_NOREPLACE 0x100000
 #define BRK_MAX (1UL << 30)
+
+/*
+ * Linux's default overcommit (vm.overcommit_memory=0, "heuristic"): memory
+ * is handed out lazily, and only a single private writable request larger
+ * than all of RAM (plus swap, none here) is refused with ENOMEM; PROT_NONE
+ * and MAP_NORESERVE ones are never counted.  Many requests may together
+ * promise more than RAM: a fault that then finds no page kills the
+ * process (kernel/usertrap.c), as the OOM killer would (docs/DYNAMIC.md).
+ */
+static int overcommit_refuses(uint64_t len)
+{
+	return len > mem_total_bytes();
+}
 
 static uint64_t prot_perm(uint64_t prot)
 {
@@ -36,7 +51,11 @@ SYSCALL(brk)
 	    (want > mm->brk && want - mm->brk_start > rlimit_cur(curproc(), RLIMIT_DATA)))
 		return (long)mm->brk;		/* Linux: failure returns the old break */
 	uint64_t old_end = page_up(mm->brk), new_end = page_up(want);
-	if (new_end > old_end && uvm_map_zero(mm, old_end, new_end - old_end, PTE_R | PTE_W)) {
+	if (new_end > old_end && (overcommit_refuses(new_end - old_end) ||
+				  uvm_range_mapped(mm, old_end, new_end - old_end)))
+		return (long)mm->brk;	/* too much at once, or a mapping in the way */
+	/* demand-zero: the heap's pages come at their first touch */
+	if (new_end > old_end && uvm_map_lazy(mm, old_end, new_end - old_end, PTE_R | PTE_W)) {
 		uvm_unmap(mm, old_end, new_end - old_end);
 		return (long)mm->brk;
 	}
@@ -60,6 +79,26 @@ static int map_file_copy(struct mm *mm, struct inode *ip, uint64_t addr, uint64_
 	}
 	page_free(buf);
 	return err;
+}
+
+/*
+ * Where a mapping without MAP_FIXED goes: below the last one (the hint
+ * grows down), else the highest hole that fits, so that address space
+ * munmap gave back is used again (libc-test's vmfill maps all of it,
+ * down to the heap).
+ */
+uint64_t mmap_pick(struct mm *mm, uint64_t len)
+{
+	uint64_t addr = mm->mmap_next - len;
+	if (mm->mmap_next - len < USER_MMAP_BOTTOM || mm->mmap_next < len ||
+	    uvm_range_mapped(mm, addr, len))
+		addr = uvm_find_hole(mm, len, USER_MMAP_BOTTOM, USER_MMAP_TOP);
+	/* then, as on Linux, whatever lies above the heap: brk fails once it is taken */
+	if (!addr)
+		addr = uvm_find_hole(mm, len, page_up(mm->brk), USER_MMAP_BOTTOM);
+	if (addr)
+		mm->mmap_next = addr;
+	return addr;
 }
 
 /* A shared file mapping is remembered for write-back (kernel/fs/filemap.c). */
@@ -96,6 +135,10 @@ SYSCALL(mmap)
 	len = page_up(len);
 	if (len == 0 || len > (1UL << 36))
 		return -ENOMEM;
+	int lazy = !f && !(flags & MAP_SHARED);	/* private anonymous: demand-zero */
+	if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE) && !(flags & MAP_SHARED) &&
+	    overcommit_refuses(len))
+		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr + len > USER_MMAP_TOP || addr + len < addr || addr < PGSIZE)
 			return -EINVAL;
@@ -104,14 +147,25 @@ SYSCALL(mmap)
 		filemap_remove(mm, addr, len);
 		uvm_unmap(mm, addr, len);
 	} else {
-		if (mm->mmap_next - len < USER_MMAP_BOTTOM)
+		addr = mmap_pick(mm, len);
+		if (!addr)
 			return -ENOMEM;
-		addr = mm->mmap_next - len;
-		mm->mmap_next = addr;
 	}
-	/* a file's pages from its page cache, with their final permissions */
+	/* a shared one maps the file's shared pages: one copy for every process */
+	if (f && (flags & MAP_SHARED)) {
+		int err = filemap_map_shared(mm, f->ip, addr, len, a[5], prot_perm(prot));
+		return err ? err : map_done(mm, f, flags, prot, addr, len, a[5]);
+	}
+	/* a private one the page cache's pages, with their final permissions */
 	if (f && exec_cache && pcache_map(mm, f->ip, addr, len, a[5], prot_perm(prot)) == 0)
 		return map_done(mm, f, flags, prot, addr, len, a[5]);
+	if (lazy) {
+		if (uvm_map_lazy(mm, addr, len, prot_perm(prot))) {
+			uvm_unmap(mm, addr, len);
+			return -ENOMEM;
+		}
+		return (long)addr;
+	}
 	if (uvm_map_zero(mm, addr, len, prot_perm(prot) | PTE_R | PTE_W)) {
 		uvm_unmap(mm, addr, len);
 		return -ENOMEM;

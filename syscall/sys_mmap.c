@@ -39,7 +39,11 @@ SYSCALL(msync)
 		return -EINVAL;
 	if (!range_all_mapped(curmm(), va, len))
 		return -ENOMEM;
-	return filemap_sync(curmm(), va, len);
+	/* MS_INVALIDATE: every mapping already shows the file's one copy, nothing to drop */
+	int err = filemap_sync(curmm(), va, len);
+	if (!err && (flags & MS_SYNC))
+		err = filemap_sync_disk(curmm(), va, len);
+	return err;
 }
 
 /*
@@ -68,20 +72,11 @@ SYSCALL(madvise)
 	}
 }
 
-/* Free room for len bytes at the top of the mmap area, as mmap picks it. */
-static uint64_t mmap_room(struct mm *mm, uint64_t len)
-{
-	if (mm->mmap_next - len < USER_MMAP_BOTTOM)
-		return 0;
-	mm->mmap_next -= len;
-	return mm->mmap_next;
-}
-
 /*
  * Shrink in place; grow in place when the pages after are free, else
  * (MREMAP_MAYMOVE) move the page table entries to a new range.  Grown
  * pages are zero-filled (anonymous memory; a file mapping grown past its
- * old length also reads zeros, not the file: docs/DYNAMIC.md).
+ * old length also reads zeros, not the file: docs/DYNAMIC.md), demand-zero.
  */
 SYSCALL(mremap)
 {
@@ -107,13 +102,13 @@ SYSCALL(mremap)
 			return -ENOMEM;
 		if (filemap_covers(mm, old, old_len))
 			return -EINVAL;		/* moving a shared file mapping: not supported */
-		dst = mmap_room(mm, new_len);
+		dst = mmap_pick(mm, new_len);
 		if (!dst)
 			return -ENOMEM;
 		if (uvm_move(mm, old, dst, old_len))
 			return -ENOMEM;
 	}
-	if (uvm_map_zero(mm, dst + old_len, grow, PTE_R | PTE_W)) {
+	if (uvm_map_lazy(mm, dst + old_len, grow, PTE_R | PTE_W)) {
 		uvm_unmap(mm, dst + old_len, grow);
 		return -ENOMEM;
 	}

@@ -46,6 +46,13 @@
 /* both RSW bits: a MAP_SHARED anonymous page, shared (not copied) by fork */
 #define PTE_SHARED (PTE_COW | PTE_NONE)
 #define PTE_IS_SHARED(pte) (((pte) & PTE_SHARED) == PTE_SHARED)
+/*
+ * Demand-zero (kernel/uvm.c): V clear, so the MMU ignores every other bit;
+ * R/W/X keep the permissions the page gets at its first touch.  In a
+ * level-1 or level-2 table it stands for the whole 2 MiB / 1 GiB range.
+ */
+#define PTE_LAZY (1UL << 63)
+#define PTE_IS_LAZY(pte) (((pte) & (PTE_V | PTE_NONE | PTE_LAZY)) == PTE_LAZY)
 #define PTE_PPN_SHIFT 10
 #define PTE2PA(pte)   (((pte) >> PTE_PPN_SHIFT) << 12)
 #define PA2PTE(pa)    (((uint64_t)(pa) >> 12) << PTE_PPN_SHIFT)

@@ -336,6 +336,19 @@ int bcache_sync(struct blkdev *d)
 	return err;
 }
 
+size_t bcache_shrink(void)
+{
+	size_t freed = 0;
+	for (int i = 0; i < BCACHE_MAX; i++) {
+		struct buf *b = &bufs[i];
+		if (b->data && !b->refs && !b->dirty && idle(b)) {
+			evict(b);
+			freed++;
+		}
+	}
+	return freed;
+}
+
 void bcache_invalidate(struct blkdev *d)
 {
 	for (int i = 0; i < BCACHE_MAX; i++) {

@@ -13,6 +13,7 @@
  */
 #pragma once
 #include <stdint.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include "drivers/blkdev.h"
 #include "sched/thread.h"
@@ -47,6 +48,8 @@ void bcache_put(struct buf *b);
  * then flush each device's volatile cache.  0 or the first error.
  */
 int bcache_sync(struct blkdev *d);
+/* Memory is short: drop every clean unheld buffer of every disk; how many went. */
+size_t bcache_shrink(void);
 /* Drop every clean unheld buffer of d (after sync, for umount). */
 void bcache_invalidate(struct blkdev *d);
 

@@ -19,11 +19,17 @@
 #include "kernel/page_alloc.h"
 #include "kernel/uvm.h"
 #include "kernel/errno.h"
+#include "kernel/fs/bcache.h"
 
 struct pcache {
+	struct pcache *next, **pprev;	/* every cache, for reclaim */
 	uint64_t npages;
 	void *pages[];
 };
+
+static struct pcache *caches;
+extern uint64_t pcache_reads;
+static size_t pcache_reclaim(void);	/* syscall cpu only, as the rest of the cache */
 
 /* Files above this are not cached (exec copies them as before). */
 #define PCACHE_MAX_PAGES ((64UL << 20) / PGSIZE)
@@ -45,6 +51,11 @@ static struct pcache *pcache_of(struct inode *ip)
 	if (!pc)
 		return NULL;
 	pc->npages = n;
+	pc->next = caches;
+	pc->pprev = &caches;
+	if (caches)
+		caches->pprev = &pc->next;
+	caches = pc;
 	ip->pcache = pc;
 	return pc;
 }
@@ -56,12 +67,22 @@ void *pcache_page(struct inode *ip, uint64_t index)
 		return NULL;
 	if (!pc->pages[index]) {
 		void *pg = upage_alloc();	/* zeroed: the bytes past the end stay 0 */
+		if (!pg) {
+			/*
+			 * Out of pages: the caches give back what no one maps.  Safe
+			 * here: every caller maps a page it got before asking for the
+			 * next, so no page handed out is still unreferenced.
+			 */
+			mem_reclaim();
+			pg = upage_alloc();
+		}
 		if (!pg)
 			return NULL;
 		if (inode_read(ip, index * PGSIZE, pg, PGSIZE) < 0) {
 			upage_put(pg);
 			return NULL;
 		}
+		pcache_reads++;
 		pc->pages[index] = pg;
 	}
 	return pc->pages[index];
@@ -75,6 +96,9 @@ void pcache_drop(struct inode *ip)
 	for (uint64_t i = 0; i < pc->npages; i++)
 		if (pc->pages[i])
 			upage_put(pc->pages[i]);
+	*pc->pprev = pc->next;
+	if (pc->next)
+		pc->next->pprev = pc->pprev;
 	page_free_n(pc, table_pages(pc->npages));
 	ip->pcache = NULL;
 }
@@ -113,4 +137,53 @@ void *pcache_peek(struct inode *ip, uint64_t index)
 {
 	struct pcache *pc = ip->pcache;
 	return pc && index < pc->npages ? pc->pages[index] : NULL;
+}
+
+/*
+ * Memory is short: every cached page no process maps (the cache's is the
+ * only reference) goes; the next exec or mmap reads it again.  Called
+ * between system calls (mem_reclaim), never while a caller of
+ * pcache_page still has to take its own reference on the page it got.
+ */
+static size_t pcache_reclaim(void)
+{
+	size_t freed = 0;
+	for (struct pcache *pc = caches; pc; pc = pc->next)
+		for (uint64_t i = 0; i < pc->npages; i++)
+			if (pc->pages[i] && upage_refs(pc->pages[i]) == 1) {
+				upage_put(pc->pages[i]);
+				pc->pages[i] = NULL;
+				freed++;
+			}
+	return freed;
+}
+
+/*
+ * Low-memory reclaim, the page cache's and the block cache's clean pages
+ * and then, if that was not enough, the dirty blocks written back and
+ * dropped too.  A syscall thread on the cpu that owns the filesystem runs
+ * it at the start of a system call once free pages fall under 1/32 of RAM
+ * (syscall/table.c): there nothing is half-way through a cache and
+ * writing back may park.  A fault on a client hart cannot reclaim; the
+ * next system call on the server does.
+ */
+uint64_t reclaim_stats[2];
+uint64_t pcache_reads;	/* pages freed from the page cache, from the block cache */
+
+void mem_reclaim(void)
+{
+	size_t low = kpool.npages / 32;
+	reclaim_stats[0] += pcache_reclaim();
+	if (pool_free_pages(&kpool) >= low)
+		return;
+	reclaim_stats[1] += bcache_shrink();
+	if (pool_free_pages(&kpool) >= low)
+		return;
+	bcache_sync(NULL);	/* dirty blocks to their disks (parks), then they are clean */
+	reclaim_stats[1] += bcache_shrink();
+}
+
+int mem_low(void)
+{
+	return pool_free_pages(&kpool) < kpool.npages / 32;
 }

@@ -30,3 +30,13 @@ extern int exec_cache;
 void *pcache_peek(struct inode *ip, uint64_t index);
 /* The file changed or goes away: forget the cached pages (mappings keep theirs). */
 void pcache_drop(struct inode *ip);
+/*
+ * Low memory (free pages under 1/32 of RAM)?  Then mem_reclaim drops the
+ * page cache's and the block cache's pages no one maps or holds, writing
+ * dirty blocks back first if needed.  The cpu that owns the filesystem,
+ * between system calls.
+ */
+int mem_low(void);
+void mem_reclaim(void);
+extern uint64_t reclaim_stats[2];
+extern uint64_t pcache_reads;	/* pages read into the cache */

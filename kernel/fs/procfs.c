@@ -25,6 +25,8 @@
 #include "kernel/platform.h"
 #include "kernel/cpu.h"
 #include "kernel/memlayout.h"
+#include "kernel/uvm.h"
+#include "kernel/fs/pagecache.h"
 #include "sched/thread.h"
 
 #define PROC_INO_BASE   0xf0000000u
@@ -306,6 +308,20 @@ static int show_meminfo(struct pnode *pn, struct sbuf *sb)
 	};
 	for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
 		meminfo_line(sb, zero[i], 0);
+	return 0;
+}
+
+/* Demand paging and reclaim counters (kernel/uvm.c, kernel/fs/pagecache.c), Linux's format. */
+static int show_vmstat(struct pnode *pn, struct sbuf *sb)
+{
+	(void)pn;
+	sb_printf(sb, "pgfault_demand_zero %lu\n", (uint64_t)uvm_counters.demand_zero);
+	sb_printf(sb, "pgfault_zero_page %lu\n", (uint64_t)uvm_counters.zero_page);
+	sb_printf(sb, "cow_copy %lu\n", (uint64_t)uvm_counters.cow_copies);
+	sb_printf(sb, "oom_kill %lu\n", (uint64_t)uvm_counters.oom_kills);
+	sb_printf(sb, "pgpgin_pagecache %lu\n", pcache_reads);
+	sb_printf(sb, "pgsteal_pagecache %lu\n", reclaim_stats[0]);
+	sb_printf(sb, "pgsteal_bcache %lu\n", reclaim_stats[1]);
 	return 0;
 }
 
@@ -671,6 +687,7 @@ static const struct pent root_ents[] = {
 	{ "stat", M_REG, show_stat },
 	{ "uptime", M_REG, show_uptime },
 	{ "version", M_REG, show_version },
+	{ "vmstat", M_REG, show_vmstat },
 };
 
 static const struct pent pid_ents[] = {

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 #include "kernel/fs/vfs.h"
+#include "kernel/fs/filemap.h"
 #include "kernel/errno.h"
 #include "kernel/kmalloc.h"
 #include "kernel/page_alloc.h"
@@ -31,6 +32,20 @@ __attribute__((weak)) void vfs_now(int64_t *sec, int64_t *nsec)
 {
 	*sec = 0;
 	*nsec = 0;
+}
+
+/* No shared file mappings (kernel/fs/filemap.c) in a build without them. */
+__attribute__((weak)) void filemap_overlay(struct inode *ip, uint64_t off, void *buf, uint64_t n)
+{
+	(void)ip; (void)off; (void)buf; (void)n;
+}
+__attribute__((weak)) void filemap_absorb(struct inode *ip, uint64_t off, const void *buf, uint64_t n)
+{
+	(void)ip; (void)off; (void)buf; (void)n;
+}
+__attribute__((weak)) void filemap_truncated(struct inode *ip, uint64_t size)
+{
+	(void)ip; (void)size;
 }
 
 /* No page cache (kernel/fs/pagecache.c) in a build without one: nothing to drop. */
@@ -634,7 +649,28 @@ int vfs_getcwd(struct inode *cwd, char *buf, size_t n)
 
 /* ---- file data ---- */
 
+/*
+ * read() and write() see what shared mappings hold: the file's pages there
+ * are the newest bytes until msync, munmap or exit writes them back
+ * (kernel/fs/filemap.c); the _file variants reach the bytes beneath.
+ */
 long inode_read(struct inode *ip, uint64_t off, void *buf, size_t n)
+{
+	long r = inode_read_file(ip, off, buf, n);
+	if (r > 0 && ip->fshared)
+		filemap_overlay(ip, off, buf, (uint64_t)r);
+	return r;
+}
+
+long inode_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
+{
+	long r = inode_write_file(ip, off, buf, n);
+	if (r > 0 && ip->fshared)
+		filemap_absorb(ip, off, buf, (uint64_t)r);
+	return r;
+}
+
+long inode_read_file(struct inode *ip, uint64_t off, void *buf, size_t n)
 {
 	if (S_ISDIR(ip->mode))
 		return -EISDIR;
@@ -671,7 +707,7 @@ static int data_resize(struct inode *ip, uint64_t size)
 	return 0;
 }
 
-long inode_write(struct inode *ip, uint64_t off, const void *buf, size_t n)
+long inode_write_file(struct inode *ip, uint64_t off, const void *buf, size_t n)
 {
 	if (S_ISDIR(ip->mode))
 		return -EISDIR;
@@ -709,6 +745,8 @@ int inode_truncate(struct inode *ip, uint64_t size)
 	if (!S_ISREG(ip->mode))
 		return -EINVAL;
 	pcache_drop(ip);
+	if (ip->fshared)
+		filemap_truncated(ip, size);	/* mapped bytes past the new end read 0 */
 	if (ip->ops && ip->ops->truncate)
 		return ip->ops->truncate(ip, size);
 	int err = data_resize(ip, size);

@@ -140,6 +140,7 @@ struct inode {
 	uint8_t *data;
 	uint64_t cap;
 	struct pcache *pcache;	/* kernel/fs/pagecache.c: exec's page-aligned copy */
+	struct fshared *fshared;	/* kernel/fs/filemap.c: the pages MAP_SHARED maps */
 };
 
 void vfs_init(void);
@@ -201,6 +202,9 @@ int vfs_readlink(struct inode *ip, char *buf, size_t n);
  */
 long inode_read(struct inode *ip, uint64_t off, void *buf, size_t n);
 long inode_write(struct inode *ip, uint64_t off, const void *buf, size_t n);
+/* The same beneath shared mappings' pages (their write-back and fill, kernel/fs/filemap.c). */
+long inode_read_file(struct inode *ip, uint64_t off, void *buf, size_t n);
+long inode_write_file(struct inode *ip, uint64_t off, const void *buf, size_t n);
 int inode_truncate(struct inode *ip, uint64_t size);
 /* Give ip (regular file or symlink) len bytes borrowed read-only from data, which must stay mapped. */
 int inode_set_borrowed(struct inode *ip, const void *data, uint64_t len);

@@ -272,9 +272,19 @@ int thread_park_until(uint64_t deadline)
 /* Sleep until the deadline; an early return only for a pending signal. */
 void thread_sleep_until(uint64_t deadline)
 {
-	while (!thread_park_until(deadline))
+	/*
+	 * Look for a signal before the first park, not only after a wake: one
+	 * sent while our request still sat in the ring (another client hart's
+	 * tkill, served first) found no sys_thread to wake, so nothing would
+	 * end this sleep early (libc-test pthread_cancel with clients=2 slept
+	 * its full 3 s, and the cancel came only after the syscall returned).
+	 * A signal sent after this check finds sys_thread set and wakes the
+	 * park below (the waker bit is not lost if it comes before the park).
+	 */
+	do {
 		if (sleep_interrupted())
 			return;
+	} while (!thread_park_until(deadline));
 }
 
 /* Timer interrupt on this cpu: wake the sleepers that are due. */

@@ -393,6 +393,41 @@ static void test_cancel(void)
 	close(p[1]);
 }
 
+/*
+ * Cancel at once, many times, a thread on its way into a 2 s sleep: the
+ * cancel's signal can reach the kernel while the sleep request is still
+ * on its way to the server (with clients=2 the canceller runs on another
+ * hart). musl acts on the cancel flag before the syscall, so every join
+ * must see PTHREAD_CANCELED, and quickly: a sleep that missed a signal
+ * sent before it parked runs its full 2 s and returns normally.
+ */
+static void *sleeper_2s(void *arg)
+{
+	(void)arg;
+	sleep(2);
+	return (void *)1L;	/* not reached if cancelled */
+}
+
+static void test_cancel_race(void)
+{
+	int bad = 0, slow = 0;
+	int64_t t0 = ut_now_ns();
+	for (int i = 0; i < 40; i++) {
+		pthread_t t;
+		void *r = NULL;
+		int64_t s = ut_now_ns();
+		if (pthread_create(&t, NULL, sleeper_2s, NULL))
+			break;
+		pthread_cancel(t);
+		pthread_join(t, &r);
+		bad += r != PTHREAD_CANCELED;
+		slow += ut_now_ns() - s > 1500000000LL;
+	}
+	UT_CHECK("cancel-before-sleep-x40", bad == 0 && slow == 0,
+		 "%d of 40 not cancelled, %d took the whole sleep (%lld ms in all)", bad, slow,
+		 (long long)((ut_now_ns() - t0) / 1000000));
+}
+
 /* ---- thread-directed signals, sigtimedwait, sigsuspend, sigaltstack ---- */
 
 static volatile long handler_tid;
@@ -805,6 +840,7 @@ int main(int argc, char **argv)
 	test_futex();
 	test_robust();
 	test_cancel();
+	test_cancel_race();
 	test_signals();
 	test_timers();
 	test_cpu_itimers();

@@ -47,4 +47,6 @@ for b in $BENCHES; do
 	echo "| $mode $arg ($unit) | $mo | $ml | $ratio |" | tee -a "$OUT"
 done
 rm -f $img
+# hand-written notes live in docs/bench-disk-notes.md, kept across runs
+if [ -f docs/bench-disk-notes.md ]; then echo; cat docs/bench-disk-notes.md; fi >>"$OUT"
 [ -z "$linux_sec" ] || printf '\n%s\n' "$linux_sec" >>"$OUT"

@@ -122,7 +122,7 @@ disk: deps
 # ---- tests ----
 test: deps
 	@$(MAKE) --no-print-directory kernel rootfs-full
-	@sh tests/run-all.sh
+	@LIBC_TEST=$(LIBC_TEST) sh tests/run-all.sh
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/*.elf $(BUILD)/Image $(BUILD)/ksyms*.S

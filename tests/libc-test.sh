@@ -3,7 +3,7 @@
 # names a checkout (it is not in the repository and is never downloaded).
 # Each mode passes when duet fails no test the qemu-user oracle passes,
 # beyond the known exceptions listed in docs/LIBC-TEST.md.  Slow (about
-# ten minutes a mode under load), hence `make libc-test`, not `make test`.
+# ten minutes a mode under load): `make libc-test`, or `make test LIBC_TEST=<dir>`.
 . tests/lib.sh
 if [ -z "${LIBC_TEST:-}" ] || [ ! -f "$LIBC_TEST/src/common/runtest.c" ]; then
 	fail libc-test "expected LIBC_TEST=<libc-test checkout>, got '${LIBC_TEST:-}'"

@@ -12,6 +12,14 @@ for t in tests/host/run*.sh tests/qemu/*.sh; do
 	echo "== $t"
 	sh "$t" 2>&1 | tee -a "$out" | grep -E '^(PASS|FAIL) ' || true
 done
+# musl's libc-test is not in the repository: with LIBC_TEST=<checkout>
+# (make test LIBC_TEST=...) it runs as one more group, else say so plainly
+if [ -n "${LIBC_TEST:-}" ]; then
+	echo "== tests/libc-test.sh (LIBC_TEST=$LIBC_TEST)"
+	sh tests/libc-test.sh 2>&1 | tee -a "$out" | grep -E '^(PASS|FAIL) ' || true
+else
+	echo "== libc-test: SKIPPED, no checkout given (make test LIBC_TEST=<libc-test checkout> runs it; docs/LIBC-TEST.md)"
+fi
 p=$(grep -c '^PASS ' "$out")
 f=$(grep -c '^FAIL ' "$out")
 echo

@@ -47,22 +47,10 @@ loads() { for s in linux offload-1 offload-0; do
 	[ -f "$LOG/lmbench-$s.log.load" ] && echo "$s $(tr '\n' ' ' <"$LOG/lmbench-$s.log.load" | sed 's/ \([0-9][0-9]:\)/ to \1/');"
 done | tr '\n' ' '; }
 
-# "<variant> <row> <value>" from a log: scripts/lmbench.sh's reading of
-# lmbench's output (a row with no figure gets FAILED and its last line)
+# "<variant> <row> <value>" from a log: the reading scripts/lmbench.sh uses
+# (scripts/lmbench-figures.awk)
 figures() {
-	awk '
-	function out(name, val) { print v, name, val; got = 1 }
-	/^@@ / { v = $2; row = $3; got = 0; last = ""; next }
-	/^@@rc / { if (!got) print v, row, "FAILED(rc=" $2 ")"; next }
-	/^@@done/ { next }
-	{ last = $0; gsub(/ /, "_", last) }
-	row ~ /^ctx/ && /^"size=/ { next }
-	row ~ /^ctx/ && NF == 2 && $1 ~ /^[0-9]+$/ { out(row "-" $1 "p", $2); next }
-	row == "fs" && NF == 4 && $1 ~ /k$/ { out("fs-create-" $1, $3); out("fs-delete-" $1, $4); next }
-	/microseconds/ { for (i = 1; i <= NF; i++) if ($i == "microseconds") out(row, $(i-1)); next }
-	/MB\/sec/ { for (i = 1; i <= NF; i++) if ($i == "MB/sec") out(row, $(i-1)); next }
-	row ~ /^(mmap|bw-)/ && NF == 2 && $2 ~ /^[0-9.]+$/ { out(row, $2); next }
-	' "$1"
+	awk -f "$here/lmbench-figures.awk" "$1"
 }
 figures "$LOG/lmbench-linux.log" >"$LOG/lmb-linux.txt"
 figures "$LOG/lmbench-offload-1.log" >"$LOG/lmb-off1.txt"
